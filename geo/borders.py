@@ -28,7 +28,7 @@ import numpy as np
 import shapely
 from rapidfuzz import fuzz, process
 
-from .datafiles import BORDERS, COUNTRIES, REGIONS, data_path
+from .datafiles import BORDERS, COUNTRIES, REGIONS, data_path, read_geoparquet
 from .errors import UnknownCountryError
 from .projection import GEOD, from_plane, geodesic_km, to_plane
 
@@ -55,7 +55,7 @@ NOT_A_BORDER = ("window",)
 
 @lru_cache(maxsize=4)
 def _read(name: str, mtime: float) -> gpd.GeoDataFrame:
-    return gpd.read_parquet(data_path(name))
+    return read_geoparquet(data_path(name))
 
 
 def _load(name: str) -> gpd.GeoDataFrame:
@@ -391,9 +391,9 @@ def distance_to_border_km(lon, lat, country: str | None = None, *, neighbour: st
 
     Examples
     --------
-    >>> km = distance_to_border_km([29.24, 27.56], [51.96, 53.90])  # Naroulia, Minsk
-    >>> km.round(0).tolist()
-    [28.0, 177.0]
+    >>> km = distance_to_border_km([29.49784, 27.56653], [51.79724, 53.90019])  # Naroulia, Minsk
+    >>> km.round(1).tolist()
+    [27.5, 120.1]
     """
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))

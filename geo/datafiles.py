@@ -12,9 +12,11 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .errors import DataError
 
-__all__ = ["data_dir", "data_path", "COUNTRIES", "REGIONS", "BORDERS", "PLACES", "PLACE_NAMES"]
+__all__ = ["data_dir", "data_path", "read_geoparquet", "COUNTRIES", "REGIONS", "BORDERS", "PLACES", "PLACE_NAMES"]
 
 COUNTRIES = "countries.parquet"
 REGIONS = "regions.parquet"
@@ -57,3 +59,34 @@ def data_path(name: str) -> Path:
             "'python scripts/build_data.py' or set GEO_DATA_DIR"
         )
     return path
+
+
+if TYPE_CHECKING:  # geopandas is imported lazily: the gazetteer alone does not need it
+    import geopandas as gpd
+
+
+@lru_cache(maxsize=1)
+def _wgs84():
+    from pyproj import CRS
+
+    return CRS.from_epsg(4326)
+
+
+def read_geoparquet(path: Path) -> gpd.GeoDataFrame:
+    """Read one of the shipped GeoParquet files (WKB ``geometry``, EPSG:4326).
+
+    Faster than :func:`geopandas.read_parquet` for these small files because it
+    skips parsing the CRS stored in each file: the build writes EPSG:4326 only.
+    """
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+    import shapely
+
+    try:
+        table = pq.ParquetFile(path).read()
+    except OSError as err:
+        raise DataError(f"{path}: cannot read reference data ({err}); rebuild it with "
+                        "'python scripts/build_data.py'") from err
+    geometry = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    frame = table.drop(["geometry"]).to_pandas()
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=_wgs84())

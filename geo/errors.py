@@ -13,6 +13,7 @@ __all__ = [
     "UnknownCountryError",
     "UnknownPlaceError",
     "GeocoderServiceError",
+    "GeocoderOptionError",
 ]
 
 
@@ -51,3 +52,7 @@ class UnknownPlaceError(GeoError, LookupError):
 
 class GeocoderServiceError(GeoError, ConnectionError):
     """An online geocoding service failed (network, timeout, HTTP error)."""
+
+
+class GeocoderOptionError(GeoError, ValueError):
+    """A geocoder was given an unusable option (no user agent, a bad timeout, a blank query)."""

@@ -37,7 +37,7 @@ from geopy.geocoders import Nominatim
 from geopy.location import Location
 from pyproj import Geod
 
-from .errors import DataError, GeocoderServiceError, GeoError, UnknownPlaceError
+from .errors import DataError, GeocoderOptionError, GeocoderServiceError, GeoError, UnknownPlaceError
 
 __all__ = [
     "SOURCE_NOMINATIM",
@@ -91,10 +91,6 @@ CREATE TABLE IF NOT EXISTS nominatim (
 
 CountryCodes = str | Sequence[str] | None
 GeocodeResult = Location | list[Location] | None
-
-
-class GeocoderOptionError(GeoError, ValueError):
-    """An option or argument of a geocoder is invalid (e.g. a sample ``user_agent``)."""
 
 
 class SupportsGeocode(Protocol):
@@ -270,7 +266,7 @@ class OnlineGeocoder:
     >>> OnlineGeocoder(user_agent="geopy/2.5.0")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geo.geocode.GeocoderOptionError: OnlineGeocoder: user_agent 'geopy/2.5.0' is a library ...
+    geo.errors.GeocoderOptionError: OnlineGeocoder: user_agent 'geopy/2.5.0' is a library ...
     """
 
     def __init__(

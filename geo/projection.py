@@ -43,7 +43,7 @@ def geodesic_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     Examples
     --------
     >>> round(float(geodesic_km(30.0, 52.0, 30.0, 53.0)), 3)
-    111.263
+    111.277
     """
     lon1, lat1, lon2, lat2 = np.broadcast_arrays(
         *(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2))

@@ -333,6 +333,7 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     try:
         options = dict(index=False, compression="zstd", compression_level=9, write_statistics=False)
         frame.to_parquet(tmp, **options)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,178 @@
+"""The ``geo`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints.  Any
+:class:`geo.errors.GeoError` becomes one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import GeoError, UnknownPlaceError
+
+__all__ = ["main", "cli"]
+
+#: Exit status for input the user can fix (a bad file, an unknown name).
+EXIT_BAD_INPUT = 2
+#: Exit status when some names could not be geocoded.
+EXIT_NOT_FOUND = 1
+
+
+class _GeoGroup(click.Group):
+    """A click group that turns library errors into one clean line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GeoError as err:
+            raise click.ClickException(str(err).splitlines()[0]) from err
+
+
+@click.group(cls=_GeoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="geo")
+def cli() -> None:
+    """Geocode reported drone flights and measure them against borders."""
+
+
+# ----------------------------------------------------------------------------- geocode
+
+
+def _place_record(location) -> dict[str, Any]:
+    raw = dict(location.raw)
+    return {
+        "name": raw.get("name", location.address),
+        "lat": round(float(location.latitude), 5),
+        "lon": round(float(location.longitude), 5),
+        "country": raw.get("country", ""),
+        "region_id": raw.get("region_id", ""),
+        "region": raw.get("region", ""),
+        "kind": raw.get("kind", ""),
+        "population": raw.get("population"),
+        "uncertainty_km": raw.get("uncertainty_km"),
+        "match": raw.get("match", ""),
+        "matched": raw.get("matched", ""),
+        "score": raw.get("score"),
+        "id": raw.get("place_id", raw.get("osm_id", "")),
+        "source": raw.get("source", ""),
+    }
+
+
+def _place_line(rec: dict[str, Any]) -> str:
+    region = f"{rec['region']} ({rec['region_id']})" if rec["region_id"] else rec["region"]
+    unc = rec["uncertainty_km"]
+    unc_text = f"±{unc:.1f} km" if isinstance(unc, (int, float)) else "±? km"
+    return (
+        f"{rec['name']:<24} {rec['lat']:9.5f} N {rec['lon']:9.5f} E  {rec['country']:<2}  "
+        f"{region:<24} {rec['kind']:<8} {unc_text:>10}  ({rec['match']} match on {rec['matched']!r})"
+    )
+
+
+def _geocoder(online: bool, user_agent: str | None, cache: str | None):
+    from .gazetteer import Gazetteer
+
+    gazetteer = Gazetteer()
+    if not online:
+        return gazetteer
+    from .geocode import FallbackGeocoder, OnlineGeocoder
+
+    return FallbackGeocoder(gazetteer, OnlineGeocoder(user_agent=user_agent, cache_path=cache))
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--country", "-c", "hints", multiple=True, metavar="CODE",
+              help="Prefer places in this country or region (e.g. BY, BY-HO); repeatable. Ranks, never excludes.")
+@click.option("--only", "only", multiple=True, metavar="CODE",
+              help="Restrict to this country (ISO alpha-2); repeatable.")
+@click.option("--alternatives", "-n", default=3, show_default=True, type=click.IntRange(0, 20),
+              help="How many runner-up candidates to print per name.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--online", is_flag=True,
+              help="Ask OpenStreetMap Nominatim for names the offline gazetteer lacks (needs --user-agent).")
+@click.option("--user-agent", envvar="GEO_USER_AGENT", help="User-Agent for online services: your app and contact.")
+@click.option("--cache", type=click.Path(dir_okay=False), help="On-disk cache for online answers.")
+def geocode(names, hints, only, alternatives, as_json, online, user_agent, cache):
+    """Resolve place NAMES offline (any spelling or script) and print the best match and runner-ups.
+
+    Exits with status 1 if any name matched nothing; the closest names are suggested.
+    """
+    geocoder = _geocoder(online, user_agent, cache)
+    results, missing = [], 0
+    for name in names:
+        try:
+            found = geocoder.geocode(
+                name, exactly_one=False, hint=list(hints) or None, country_codes=list(only) or None
+            )
+        except UnknownPlaceError as err:
+            missing += 1
+            results.append({"query": name, "best": None, "alternatives": [], "error": str(err),
+                            "suggestions": [str(s) for s in err.suggestions]})
+            continue
+        if not found:
+            missing += 1
+            results.append({"query": name, "best": None, "alternatives": [],
+                            "error": f"no place matches {name!r}", "suggestions": []})
+            continue
+        records = [_place_record(loc) for loc in found]
+        results.append({"query": name, "best": records[0], "alternatives": records[1 : 1 + alternatives]})
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        for item in results:
+            if item["best"] is None:
+                click.echo(f"{item['query']}: {item['error']}", err=True)
+                continue
+            click.echo(f"{item['query']}\n  = {_place_line(item['best'])}")
+            for alt in item["alternatives"]:
+                click.echo(f"    {_place_line(alt)}")
+    if missing:
+        sys.exit(EXIT_NOT_FOUND)
+
+
+# ----------------------------------------------------------------------------- borders
+
+
+@cli.command(name="borders")
+@click.option("--between", nargs=2, metavar="A B", help="Two countries (codes or names): print their shared border.")
+@click.option("--country", metavar="A", help="One country: list every stretch of its boundary.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def borders_cmd(between, country, as_json):
+    """Print the length and end points of a shared border, or a country's boundary stretches."""
+    from . import borders
+
+    if between:
+        border = borders.shared_border(*between)
+        if as_json:
+            (x0, y0), (x1, y1) = border.ends
+            click.echo(json.dumps({
+                "a": border.a, "b": border.b,
+                "length_km": round(border.length_km, 1), "touching_km": round(border.touching_km, 1),
+                "ends": [{"lon": round(x0, 5), "lat": round(y0, 5)}, {"lon": round(x1, 5), "lat": round(y1, 5)}],
+            }, indent=2, sort_keys=True))
+        else:
+            click.echo(str(border))
+        return
+    if not country:
+        raise click.UsageError("give --between A B or --country A")
+    code = borders.resolve_country(country)
+    frame = borders.borders()
+    rows = frame[frame["country"] == code][["neighbour", "length_km", "touching_km"]]
+    if as_json:
+        click.echo(json.dumps(rows.to_dict(orient="records"), indent=2, sort_keys=True))
+    else:
+        for neighbour, length, touching in rows.itertuples(index=False):
+            click.echo(f"{code}–{neighbour:<7} {length:9,.1f} km   ({touching:,.1f} km where the polygons meet)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the ``geo`` command line (the console-script entry point)."""
+    cli.main(args=argv, prog_name="geo")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
