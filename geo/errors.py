@@ -14,6 +14,7 @@ __all__ = [
     "UnknownPlaceError",
     "GeocoderServiceError",
     "GeocoderOptionError",
+    "ReportFormatError",
 ]
 
 
@@ -56,3 +57,19 @@ class GeocoderServiceError(GeoError, ConnectionError):
 
 class GeocoderOptionError(GeoError, ValueError):
     """A geocoder was given an unusable option (no user agent, a bad timeout, a blank query)."""
+
+
+class ReportFormatError(GeoError, ValueError):
+    """One or more incident report files are malformed.
+
+    ``problems`` holds every problem found (objects with ``path``, ``line``,
+    ``field`` and ``message``, e.g. :class:`geo.reports.Problem`); ``str()`` is
+    one line per problem, ``path:line: field: what is wrong; what was expected``.
+    """
+
+    def __init__(self, problems: list) -> None:
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)

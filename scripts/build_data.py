@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -147,6 +148,22 @@ def _window_edges() -> shapely.Geometry:
     return shapely.box(x0, y0, x1, y1).boundary
 
 
+def _near(geom, tolerance: float, around):
+    """``geom`` buffered by ``tolerance``, only where it can reach ``around`` (None if nowhere).
+
+    The polygon is first cut to ``around``'s envelope widened by twice the
+    tolerance: the cut edges are then too far from ``around`` for their buffer
+    to touch it, and buffering a small piece is much faster than the whole.
+    """
+    if around.is_empty:
+        return None
+    box = shapely.box(*around.bounds).buffer(2 * tolerance, join_style="mitre")
+    piece = shapely.intersection(geom, box)
+    if piece.is_empty:
+        return None
+    return piece.buffer(tolerance)
+
+
 def build_borders(countries: gpd.GeoDataFrame, sources: Path) -> gpd.GeoDataFrame:
     """Split every country's boundary into stretches labelled by what lies across.
 
@@ -179,7 +196,9 @@ def build_borders(countries: gpd.GeoDataFrame, sources: Path) -> gpd.GeoDataFram
             for j, other in enumerate(proj["country"]):
                 if i == j:
                     continue
-                near = proj.geometry.values[j].buffer(tolerance)
+                near = _near(proj.geometry.values[j], tolerance, rest)
+                if near is None:
+                    continue
                 shared = rest.intersection(near)
                 if shared.length > 0:
                     stretches.setdefault(other, []).append((tolerance, shared))
@@ -188,7 +207,9 @@ def build_borders(countries: gpd.GeoDataFrame, sources: Path) -> gpd.GeoDataFram
             touching = sum(g.length for tol, g in parts if tol == SHARED_TOLERANCE_M)
             rows.append((code, other, True, _lines(shapely.union_all([g for _, g in parts])), touching))
         for iso2, geom in zip(ne["ISO_A2_EH"], ne.geometry):
-            near = geom.buffer(NE_NEIGHBOUR_TOLERANCE_M)
+            near = _near(geom, NE_NEIGHBOUR_TOLERANCE_M, rest)
+            if near is None:
+                continue
             shared = rest.intersection(near)
             if shared.length > 1000:  # ignore stretches under 1 km: NE's own error
                 rows.append((code, iso2, False, _lines(shared), 0.0))
@@ -353,8 +374,41 @@ def build(sources: Path, out: Path) -> dict[str, str]:
     write_parquet(borders, out / "borders.parquet")
     places, names = build_gazetteer(sources, regions, ROOT / "data" / "curated_places.yaml")
     write_gazetteer(places, names, out)
-    names_out = ["countries.parquet", "regions.parquet", "borders.parquet", "places.parquet", "place_names.parquet"]
-    return {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names_out}
+    digests = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in OUTPUTS}
+    manifest = {"files": digests, "built_with": tool_versions()}
+    tmp = out / ".MANIFEST.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, out / "MANIFEST.json")
+    return digests
+
+
+#: The files ``build`` writes (plus MANIFEST.json with their SHA-256 and tool versions).
+OUTPUTS = ("countries.parquet", "regions.parquet", "borders.parquet", "places.parquet", "place_names.parquet")
+
+
+def tool_versions() -> dict[str, str]:
+    """Versions of everything that can change the bytes written.
+
+    Parquet files record the writer's version, and GEOS/PROJ may round a last
+    digit differently, so byte-identity is promised for the same versions.
+    """
+    import pyproj
+    import unidecode  # noqa: F401 - version via importlib.metadata
+    from importlib.metadata import version
+
+    return {
+        "python": ".".join(map(str, sys.version_info[:2])),
+        "pyarrow": version("pyarrow"),
+        "pandas": version("pandas"),
+        "geopandas": version("geopandas"),
+        "shapely": version("shapely"),
+        "geos": shapely.geos_version_string,
+        "pyproj": version("pyproj"),
+        "proj": pyproj.proj_version_str,
+        "pyogrio": version("pyogrio"),
+        "unidecode": version("unidecode"),
+        "numpy": version("numpy"),
+    }
 
 
 def default_sources() -> Path:
