@@ -1,0 +1,493 @@
+"""Measure tracks against borders: length, crossings, depth, time inside, speed, checks.
+
+:func:`analyse` takes the GeoDataFrame of :func:`geo.tracks.build_tracks` and
+returns one row of figures per track.  Every step works on all vertices of all
+tracks at once (numpy, shapely and pyproj array calls); rows never depend on
+each other, so the same function can run on partitions of a large archive.
+
+How each figure is measured
+---------------------------
+* Lengths are geodesic (WGS84) sums over the densified line, split by leg status.
+* Crossings are where consecutive vertices lie in different countries (a
+  no-country strip along a river is skipped over); the crossing point is where
+  the segment meets the boundary of the country entered, its time interpolated.
+* Depth past the crossed border: the largest geodesic distance, over the
+  track's own vertices inside the entered country, from the border with the
+  origin country; also the depth from the country's whole boundary.
+* Length and time inside the country split segments exactly where they meet
+  the boundary; regions are assigned by segment midpoint (segments are at most
+  2 km long, and Natural Earth's interior lines are no more precise than that).
+* Uncertainty: the length range comes from moving every stop within its radius
+  (a fixed set of :data:`SAMPLES` deterministic offsets per stop, the same for
+  every track, so results do not depend on which other tracks are analysed);
+  the depth range is a bound: distance to a line changes by at most as much as
+  the point moves, so ``max(d - u) <= depth <= max(d + u)`` over the vertices.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import borders
+from .projection import GEOD
+
+__all__ = ["SAMPLES", "analyse", "FIGURE_COLUMNS"]
+
+#: Number of position samples per stop for the length range.
+SAMPLES = 256
+#: How much longer than the route through the named places a reported distance
+#: may be before it is flagged (drones rarely fly straight between the places named).
+DETOUR_ALLOWANCE = 1.35
+#: Relative tolerance for an approximate reported figure ("about 60 km").
+APPROX_TOLERANCE = 0.15
+
+#: Columns of the table :func:`analyse` returns.
+FIGURE_COLUMNS = (
+    "id", "placed", "length_km", "length_km_range", "length_by_status_km",
+    "crossings", "depth_km", "depth_km_range", "deepest_point", "depth_any_km", "depth_with_presumed_km",
+    "inside_km", "inside_minutes", "inside_minutes_estimated", "regions",
+    "duration_minutes", "speeds", "checks",
+)
+
+
+# ----------------------------------------------------------------------------- vertices
+
+
+def _vertices(tracks: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    """All vertices of all placed tracks, with their per-vertex attributes."""
+    placed = tracks["placed"].to_numpy(bool)
+    geoms = tracks.geometry.to_numpy()[placed]
+    rows = np.flatnonzero(placed)
+    coords, part = shapely.get_coordinates(geoms, return_index=True)
+    track = rows[part]
+
+    def concat(column: str, dtype=float) -> np.ndarray:
+        values = tracks[column].to_numpy()[placed]
+        return np.concatenate(values).astype(dtype) if len(values) else np.empty(0, dtype)
+
+    return {
+        "track": track,
+        "lon": coords[:, 0],
+        "lat": coords[:, 1],
+        "t": concat("t_min"),
+        "unc": concat("unc_km"),
+        "depth_unc": concat("depth_unc_km"),
+        "time_source": concat("time_source", object),
+        "stop_index": concat("stop_index", int),
+    }
+
+
+def _fill_no_country(codes: np.ndarray, track: np.ndarray) -> np.ndarray:
+    """Within each track, give no-country vertices the code of the previous one (or next)."""
+    series = pd.Series(np.where(codes == "", None, codes), dtype=object)
+    by_track = series.groupby(track)
+    return by_track.ffill().fillna(by_track.bfill()).fillna("").to_numpy(dtype=object)
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _segments(v: dict[str, np.ndarray], tracks: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    same = v["track"][1:] == v["track"][:-1]
+    a = np.flatnonzero(same)
+    b = a + 1
+    _, _, metres = GEOD.inv(v["lon"][a], v["lat"][a], v["lon"][b], v["lat"][b])
+    placed = tracks["placed"].to_numpy(bool)
+    status = np.concatenate(tracks["seg_status"].to_numpy()[placed]) if placed.any() else np.empty(0, object)
+    return {"a": a, "b": b, "km": np.asarray(metres) / 1000.0, "status": status, "track": v["track"][a]}
+
+
+def _crossings(v, seg, country_filled):
+    """Segment-level crossings: indices, from/to codes, points and fractions along the segment."""
+    a, b = seg["a"], seg["b"]
+    changes = np.flatnonzero((country_filled[a] != country_filled[b]) & (country_filled[a] != "")
+                             & (country_filled[b] != ""))
+    if len(changes) == 0:
+        return changes, np.empty(0, object), np.empty(0, object), np.empty((0, 2)), np.empty(0)
+    ca, cb = country_filled[a[changes]], country_filled[b[changes]]
+    lines = shapely.linestrings(
+        np.stack([np.column_stack([v["lon"][a[changes]], v["lat"][a[changes]]]),
+                  np.column_stack([v["lon"][b[changes]], v["lat"][b[changes]]])], axis=1)
+    )
+    boundary = _boundaries()
+    hits = shapely.intersection(lines, np.array([boundary[c] for c in cb], dtype=object))
+    # The first point where the segment meets the entered country's boundary.
+    start = shapely.points(v["lon"][a[changes]], v["lat"][a[changes]])
+    empty = shapely.is_empty(hits)
+    hits = np.where(empty, shapely.intersection(lines, np.array([boundary[c] for c in ca], dtype=object)), hits)
+    pts = shapely.get_coordinates(hits, return_index=True)
+    first = np.full((len(changes), 2), np.nan)
+    order = np.lexsort((shapely.distance(shapely.points(pts[0]), start[pts[1]]), pts[1]))
+    idx, pos = pts[1][order], pts[0][order]
+    keep = np.r_[True, idx[1:] != idx[:-1]]
+    first[idx[keep]] = pos[keep]
+    missing = np.isnan(first[:, 0])  # no boundary hit (numerical): use the midpoint
+    first[missing, 0] = (v["lon"][a[changes]][missing] + v["lon"][b[changes]][missing]) / 2
+    first[missing, 1] = (v["lat"][a[changes]][missing] + v["lat"][b[changes]][missing]) / 2
+    _, _, to_x = GEOD.inv(v["lon"][a[changes]], v["lat"][a[changes]], first[:, 0], first[:, 1])
+    frac = np.clip(np.asarray(to_x) / 1000.0 / np.maximum(seg["km"][changes], 1e-12), 0, 1)
+    return changes, ca, cb, first, frac
+
+
+@lru_cache(maxsize=1)
+def _boundaries_cached(mtime: float) -> dict[str, Any]:
+    frame = borders.countries()
+    return dict(zip(frame["country"], frame.geometry.boundary))
+
+
+def _boundaries() -> dict[str, Any]:
+    from .datafiles import COUNTRIES, data_path
+
+    return _boundaries_cached(data_path(COUNTRIES).stat().st_mtime)
+
+
+@lru_cache(maxsize=64)
+def _unit_disc(stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """SAMPLES fixed offsets in the unit disc for the stop at position ``stop`` in its track."""
+    rng = np.random.default_rng([20240716, stop])
+    r = np.sqrt(rng.random(SAMPLES))
+    azimuth = rng.random(SAMPLES) * 360.0
+    return r, azimuth
+
+
+def _length_ranges(tracks: gpd.GeoDataFrame) -> dict[int, tuple[float, float]]:
+    """min-max of the stop-to-stop geodesic length when each stop moves within its radius."""
+    lon, lat, unc, owner, position = [], [], [], [], []
+    for row, stops in zip(np.flatnonzero(tracks["placed"].to_numpy(bool)),
+                          tracks["stops"].to_numpy()[tracks["placed"].to_numpy(bool)]):
+        for k, stop in enumerate(stops):  # a few stops per track: gathering, not computing
+            lon.append(stop["lon"]); lat.append(stop["lat"]); unc.append(stop["uncertainty_km"])
+            owner.append(row); position.append(k)
+    if not lon:
+        return {}
+    lon, lat, unc = np.array(lon), np.array(lat), np.array(unc)
+    owner, position = np.array(owner), np.array(position)
+    r = np.stack([_unit_disc(int(p))[0] for p in position], axis=1)  # (SAMPLES, stops)
+    az = np.stack([_unit_disc(int(p))[1] for p in position], axis=1)
+    slon, slat, _ = GEOD.fwd(np.broadcast_to(lon, r.shape), np.broadcast_to(lat, r.shape), az, r * unc * 1000.0)
+    slon, slat = np.asarray(slon), np.asarray(slat)
+    same = owner[1:] == owner[:-1]
+    _, _, metres = GEOD.inv(slon[:, :-1], slat[:, :-1], slon[:, 1:], slat[:, 1:])
+    legs = np.where(same, np.asarray(metres) / 1000.0, 0.0)
+    totals = np.zeros((SAMPLES, owner.max() + 1))
+    for s in range(SAMPLES):  # SAMPLES bincounts over all tracks' legs at once
+        totals[s] = np.bincount(owner[:-1], weights=legs[s], minlength=owner.max() + 1)
+    return {int(row): (float(totals[:, row].min()), float(totals[:, row].max())) for row in np.unique(owner)}
+
+
+def analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Measure every track against the borders; one row of figures per track.
+
+    Parameters
+    ----------
+    tracks : geopandas.GeoDataFrame
+        As returned by :func:`geo.tracks.build_tracks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FIGURE_COLUMNS`: lengths in km (``length_km`` and its
+        ``(min, max)`` range, by leg status), ``crossings`` (list of dicts:
+        ``from``, ``to``, ``lon``, ``lat``, ``t_min``, ``time``,
+        ``time_estimated``), ``depth_km`` past the border with the origin
+        country and its range, the ``deepest_point`` (with the nearest border
+        point, for drawing the perpendicular), ``depth_any_km`` from the
+        country's whole boundary, km and minutes inside the country and each
+        region (in order of entry), implied speeds, and ``checks`` of every
+        reported figure (``ok`` / ``warn`` / ``n/a`` with a sentence).
+    """
+    n = len(tracks)
+    tracks = tracks.reset_index(drop=True)
+    out = {col: [None] * n for col in FIGURE_COLUMNS}
+    out["id"] = list(tracks["id"])
+    out["placed"] = list(tracks["placed"].astype(bool))
+    placed = tracks["placed"].to_numpy(bool)
+    empty_lists = {"crossings": [], "regions": [], "speeds": []}
+    for col, value in empty_lists.items():
+        out[col] = [list(value) for _ in range(n)]
+    nan_cols = ("length_km", "depth_km", "depth_any_km", "depth_with_presumed_km", "inside_km", "inside_minutes",
+                "duration_minutes")
+    for col in nan_cols:
+        out[col] = [np.nan] * n
+    for col in ("length_km_range", "depth_km_range"):
+        out[col] = [(np.nan, np.nan)] * n
+    out["length_by_status_km"] = [{} for _ in range(n)]
+    out["inside_minutes_estimated"] = [True] * n
+
+    if placed.any():
+        _measure(tracks, out)
+    out["checks"] = [_checks(tracks.iloc[i], {k: out[k][i] for k in out}) for i in range(n)]
+    return pd.DataFrame(out, columns=list(FIGURE_COLUMNS))
+
+
+def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
+    n = len(tracks)
+    v = _vertices(tracks)
+    seg = _segments(v, tracks)
+    km, strack = seg["km"], seg["track"]
+
+    # Length, by leg status.
+    length = np.bincount(strack, weights=km, minlength=n)
+    by_status = {s: np.bincount(strack, weights=km * (seg["status"] == s), minlength=n)
+                 for s in ("reported", "presumed", "estimated")}
+    ranges = _length_ranges(tracks)
+
+    # Countries and crossings.
+    country = borders.country_at(v["lon"], v["lat"])
+    filled = _fill_no_country(country, v["track"])
+    changes, ca, cb, xpt, frac = _crossings(v, seg, filled)
+    t_a, t_b = v["t"][seg["a"]], v["t"][seg["b"]]
+    t_cross = t_a[changes] + frac * (t_b[changes] - t_a[changes])
+    est_a = v["time_source"][seg["a"]] == "estimated"
+    est_b = v["time_source"][seg["b"]] == "estimated"
+
+    # Inside the target country: split crossing segments at the crossing point.
+    target = tracks["country"].to_numpy(object)[strack]
+    inside_a = filled[seg["a"]] == target
+    inside_b = filled[seg["b"]] == target
+    weight = (inside_a & inside_b).astype(float)
+    weight[changes] = np.where(inside_a[changes], frac, 0.0) + np.where(inside_b[changes], 1.0 - frac, 0.0)
+    dt_min = t_b - t_a
+    inside_km = np.bincount(strack, weights=km * weight, minlength=n)
+    inside_min = np.bincount(strack, weights=dt_min * weight, minlength=n)
+    inside_est = np.bincount(strack, weights=((est_a | est_b) & (weight > 0)).astype(float), minlength=n) > 0
+
+    # Regions by segment midpoint, in order of entry.
+    mid_lon = (v["lon"][seg["a"]] + v["lon"][seg["b"]]) / 2
+    mid_lat = (v["lat"][seg["a"]] + v["lat"][seg["b"]]) / 2
+    region = borders.region_at(mid_lon, mid_lat)
+    reg = pd.DataFrame({"track": strack, "region": region, "km": km, "min": dt_min,
+                        "order": np.arange(len(km))})
+    reg = reg[reg["region"] != ""]
+    names = borders.regions().set_index("region_id")["name"]
+    per_region = reg.groupby(["track", "region"], sort=False).agg(km=("km", "sum"), minutes=("min", "sum"),
+                                                                   order=("order", "min")).reset_index()
+    per_region = per_region.sort_values(["track", "order"])
+
+    # Depth past the border with the origin country, over vertices inside the target country.
+    vt = tracks["country"].to_numpy(object)[v["track"]]
+    vo = tracks["origin"].to_numpy(object)[v["track"]]
+    inside_v = country == vt
+    depth = np.full(len(v["lon"]), np.nan)
+    depth_any = np.full(len(v["lon"]), np.nan)
+    foot = np.full((len(v["lon"]), 2), np.nan)
+    pairs = pd.DataFrame({"c": vt[inside_v], "o": vo[inside_v]}).drop_duplicates()
+    for c, o in pairs.itertuples(index=False):  # one call per (country, origin) pair: a handful
+        mask = inside_v & (vt == c) & (vo == o)
+        try:
+            blon, blat, d = borders.nearest_border_point(v["lon"][mask], v["lat"][mask], c, neighbour=o)
+        except borders.UnknownCountryError:  # origin not a neighbour: measure to the whole boundary
+            blon, blat, d = borders.nearest_border_point(v["lon"][mask], v["lat"][mask], c)
+        depth[mask], foot[mask, 0], foot[mask, 1] = d, blon, blat
+        depth_any[mask] = borders.distance_to_border_km(v["lon"][mask], v["lat"][mask], c)
+    # A vertex counts for depth unless every leg it lies on is presumed; those count
+    # only for depth_with_presumed_km ("presumably flew to Vitebsk" is not a position).
+    presumed = seg["status"] == "presumed"
+    on_presumed = np.zeros(len(depth), bool)
+    on_firm = np.zeros(len(depth), bool)
+    for ends in (seg["a"], seg["b"]):
+        on_presumed[ends[presumed]] = True
+        on_firm[ends[~presumed]] = True
+    firm = on_firm | ~on_presumed
+    dframe = pd.DataFrame({"track": v["track"], "d": depth, "lo": depth - v["depth_unc"],
+                           "hi": depth + v["depth_unc"], "any": depth_any, "i": np.arange(len(depth))})
+    with_presumed = dframe[inside_v].groupby("track")["d"].max()
+    dframe = dframe[inside_v & firm]
+    deepest = dframe.loc[dframe.groupby("track")["d"].idxmax()] if len(dframe) else dframe
+    lo = dframe.groupby("track")["lo"].max().clip(lower=0)
+    hi = dframe.groupby("track")["hi"].max()
+    any_max = dframe.groupby("track")["any"].max()
+
+    # Durations and speeds between stops with reported times.
+    start = pd.Series(v["t"]).groupby(v["track"]).first()
+    end = pd.Series(v["t"]).groupby(v["track"]).last()
+
+    for row in np.flatnonzero(tracks["placed"].to_numpy(bool)):
+        t0 = tracks.at[row, "t0"]
+        clock_abs = tracks.at[row, "clock"] == "absolute"
+        out["length_km"][row] = float(length[row])
+        out["length_by_status_km"][row] = {s: round(float(by_status[s][row]), 1) for s in by_status}
+        out["length_km_range"][row] = ranges.get(int(row), (np.nan, np.nan))
+        sel = np.flatnonzero(strack[changes] == row)
+        out["crossings"][row] = [
+            {
+                "from": str(ca[k]), "to": str(cb[k]),
+                "lon": round(float(xpt[k, 0]), 5), "lat": round(float(xpt[k, 1]), 5),
+                "t_min": round(float(t_cross[k]), 1),
+                "time": _clock(t0, t_cross[k]) if clock_abs else None,
+                "time_estimated": bool(est_a[changes[k]] or est_b[changes[k]]),
+            }
+            for k in sel
+        ]
+        out["inside_km"][row] = float(inside_km[row])
+        out["inside_minutes"][row] = float(inside_min[row])
+        out["inside_minutes_estimated"][row] = bool(inside_est[row])
+        out["duration_minutes"][row] = float(end[row] - start[row])
+        if row in deepest["track"].to_numpy():
+            d = deepest[deepest["track"] == row].iloc[0]
+            i = int(d["i"])
+            out["depth_km"][row] = float(d["d"])
+            out["depth_km_range"][row] = (float(lo[row]), float(hi[row]))
+            out["depth_any_km"][row] = float(any_max[row])
+            out["depth_with_presumed_km"][row] = float(with_presumed[row])
+            out["deepest_point"][row] = {
+                "lon": round(float(v["lon"][i]), 5), "lat": round(float(v["lat"][i]), 5),
+                "border_lon": round(float(foot[i, 0]), 5), "border_lat": round(float(foot[i, 1]), 5),
+                "t_min": round(float(v["t"][i]), 1), "time": _clock(t0, v["t"][i]) if clock_abs else None,
+            }
+        regs = per_region[per_region["track"] == row]
+        out["regions"][row] = [
+            {"region_id": r, "name": str(names.get(r, r)), "km": round(float(k), 1), "minutes": round(float(m), 1)}
+            for r, k, m in zip(regs["region"], regs["km"], regs["minutes"])
+        ]
+        out["speeds"][row] = _speeds(tracks.iloc[row])
+
+
+def _clock(t0, minutes: float) -> str | None:
+    if t0 is None or pd.isna(t0) or not np.isfinite(minutes):
+        return None
+    # Reported times are at best to the minute: say no more than that.
+    return (pd.Timestamp(t0) + pd.Timedelta(minutes=float(minutes))).round("min").isoformat()
+
+
+def _speeds(track) -> list[dict[str, Any]]:
+    """Implied speed on each leg between two stops whose times were reported."""
+    stops = track["stops"]
+    idx = np.asarray(track["stop_index"])
+    t = np.asarray(track["t_min"])
+    src = np.asarray(track["time_source"])
+    coords = shapely.get_coordinates(track.geometry)
+    at = {int(k): i for i, k in enumerate(idx) if k >= 0}
+    timed = [k for k in range(len(stops)) if src[at[k]] == "reported"]
+    speeds = []
+    for k1, k2 in zip(timed[:-1], timed[1:]):  # a few timed stops per track
+        i1, i2 = at[k1], at[k2]
+        _, _, m = GEOD.inv(coords[i1:i2, 0], coords[i1:i2, 1], coords[i1 + 1:i2 + 1, 0], coords[i1 + 1:i2 + 1, 1])
+        km = float(np.sum(m) / 1000.0)
+        minutes = float(t[i2] - t[i1])
+        speeds.append({
+            "from": stops[k1]["label"], "to": stops[k2]["label"], "km": round(km, 1),
+            "minutes": round(minutes, 1),
+            "kmh": round(km / minutes * 60.0, 1) if minutes > 0 else None,
+        })
+    return speeds
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check(name: str, status: str, sentence: str, **figures) -> dict[str, Any]:
+    return {"check": name, "status": status, "sentence": sentence, **figures}
+
+
+def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every reported figure against the computed one, and speeds against the drone's envelope."""
+    checks = []
+    vmin, vmax = float(track["speed_min_kmh"]), float(track["speed_max_kmh"])
+    drone = track["drone_name"]
+    length, (llo, lhi) = fig["length_km"], fig["length_km_range"]
+
+    reported = track["reported_distance_km"]
+    if pd.notna(reported):
+        q = track["reported_distance_qualifier"]
+        said = f"reported {_q(q)}{reported:,.0f} km"
+        if not fig["placed"]:
+            checks.append(_check("distance", "n/a", f"{said}; no route could be placed to measure it against",
+                                 reported_km=reported))
+        else:
+            route = f"the route through the named places measures {length:,.0f} km ({llo:,.0f}–{lhi:,.0f} km)"
+            slack = 1 - APPROX_TOLERANCE if q else 1.0
+            if reported < llo * slack:
+                status, verdict = "warn", "shorter than the shortest route through the places named"
+            elif reported > lhi * DETOUR_ALLOWANCE:
+                status, verdict = "warn", (f"more than {DETOUR_ALLOWANCE:.2f}× the route through the places "
+                                           "named: places are missing or it detoured widely")
+            else:
+                status, verdict = "ok", "consistent, allowing for detours between the places named"
+            checks.append(_check("distance", status, f"{said}; {route}: {verdict}", reported_km=reported,
+                                 computed_km=round(length, 1)))
+
+    duration = track["reported_duration_min"]
+    if pd.notna(duration):
+        q = track["reported_duration_qualifier"]
+        said = f"reported {_q(q)}{_hm(duration)}"
+        basis = reported if pd.notna(reported) else length
+        if pd.isna(basis):
+            checks.append(_check("duration", "n/a", f"{said}; no distance to compare it with",
+                                 reported_minutes=duration))
+        else:
+            implied = basis / (duration / 60.0)
+            which = "the reported distance" if pd.notna(reported) else "the measured route"
+            need = f"{_hm(basis / vmax * 60)}–{_hm(basis / vmin * 60)}"
+            slack = APPROX_TOLERANCE if q else 0.0
+            ok = vmin * (1 - slack) <= implied <= vmax * (1 + slack)
+            checks.append(_check(
+                "duration", "ok" if ok else "warn",
+                f"{said}: {which} ({basis:,.0f} km) in that time means {implied:,.0f} km/h; "
+                f"a {drone} at {vmin:.0f}–{vmax:.0f} km/h needs {need}",
+                reported_minutes=duration, implied_kmh=round(implied, 1)))
+
+    depth = track["reported_depth_km"]
+    if pd.notna(depth):
+        q = track["reported_depth_qualifier"]
+        said = f"reported {_q(q)}{depth:,.0f} km past the border"
+        if fig["placed"] and pd.isna(fig["depth_km"]):
+            checks.append(_check("depth", "n/a", f"{said}; no firm position inside the country to measure it at",
+                                 reported_km=depth))
+        elif not fig["placed"]:
+            checks.append(_check("depth", "n/a", f"{said}; no place named, so it cannot be measured: "
+                                 f"at {vmin:.0f}–{vmax:.0f} km/h a straight run that deep takes at least "
+                                 f"{_hm(depth / vmax * 60)}", reported_km=depth))
+        else:
+            dlo, dhi = fig["depth_km_range"]
+            computed = f"the track reaches {fig['depth_km']:,.0f} km ({dlo:,.0f}–{dhi:,.0f} km)"
+            placed_from = any(s.get("matched", {}).get("placed_from") == "measured_from_border"
+                              for s in track["stops"])
+            if placed_from:
+                checks.append(_check("depth", "n/a", f"{said}; the end was placed from this figure, so the "
+                                     f"track agrees by construction ({computed})", reported_km=depth,
+                                     computed_km=round(fig["depth_km"], 1)))
+                return checks + _speed_checks(fig, vmin, vmax, drone)
+            if q in ("over", "at least"):
+                ok = dhi >= depth
+            elif q in ("under", "up to"):
+                ok = dlo <= depth
+            else:
+                slack = APPROX_TOLERANCE if q else 0.0
+                ok = dlo * (1 - slack) <= depth <= dhi * (1 + slack)
+            checks.append(_check("depth", "ok" if ok else "warn", f"{said}; {computed}",
+                                 reported_km=depth, computed_km=round(fig["depth_km"], 1)))
+
+    return checks + _speed_checks(fig, vmin, vmax, drone)
+
+
+def _speed_checks(fig: dict[str, Any], vmin: float, vmax: float, drone: str) -> list[dict[str, Any]]:
+    checks = []
+    for leg in fig["speeds"] or []:
+        if leg["kmh"] is None:
+            continue
+        ok = vmin * (1 - APPROX_TOLERANCE) <= leg["kmh"] <= vmax * (1 + APPROX_TOLERANCE)
+        why = "" if ok else (" — slower than its cruise speed: it flew a longer path than the straight line, "
+                             "or the times are approximate" if leg["kmh"] < vmin else
+                             " — faster than its cruise speed: a time or a place is probably wrong")
+        checks.append(_check(
+            "speed", "ok" if ok else "warn",
+            f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {_hm(leg['minutes'])} is {leg['kmh']:,.0f} km/h; "
+            f"a {drone} cruises at {vmin:.0f}–{vmax:.0f} km/h{why}", implied_kmh=leg["kmh"]))
+    return checks
+
+
+def _q(qualifier: str | None) -> str:
+    return f"{qualifier} " if qualifier else ""
+
+
+def _hm(minutes: float) -> str:
+    minutes = int(round(float(minutes)))
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"
