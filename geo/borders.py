@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -155,13 +156,26 @@ def resolve_country(code_or_name: str) -> str:
     )
 
 
+#: Words that say "a region" around a region's name ("the Minsk region", "Homel oblast").
+REGION_WORDS = re.compile(
+    r"\b(the|region|regions|oblast|oblasts|voblasts|voblast|obl|province|voivodeship|county|"
+    r"област[ьи]|вобласць|область)\b\.?", re.IGNORECASE
+)
+
+
 def resolve_region(name: str, *, country: str | None = None) -> str:
     """Return the ISO 3166-2 id of an admin-1 region given its id or one of its names.
 
+    Words such as "region" or "oblast" are ignored.  When a name fits several
+    regions (Minsk: the region and the city), the region whose main name it is
+    wins, and a city region only if the name says "city".
+
     Examples
     --------
-    >>> resolve_region("Gomel"), resolve_region("BY-MA"), resolve_region("Mahilioŭ")
+    >>> resolve_region("Gomel"), resolve_region("BY-MA"), resolve_region("Mahiliou region")
     ('BY-HO', 'BY-MA', 'BY-MA')
+    >>> resolve_region("the Minsk region"), resolve_region("Minsk City")
+    ('BY-MI', 'BY-HM')
     """
     from .names import fold  # the gazetteer's romanisation-insensitive key
 
@@ -170,17 +184,19 @@ def resolve_region(name: str, *, country: str | None = None) -> str:
     ids = frame["region_id"].tolist()
     if key.upper() in ids:
         return key.upper()
-    folded = fold(key)
-    options: dict[str, str] = {}
+    folded = fold(REGION_WORDS.sub(" ", key)) or fold(key)
+    # (rank, region id) per folded name: 0 = the region's main name, 1 = an alternate.
+    options: dict[str, list[tuple[int, str]]] = {}
     for rid, main, alts in zip(frame["region_id"], frame["name"], frame["alt_names"].fillna("")):
-        for variant in [main, *alts.split("|")]:
-            if variant:
-                options.setdefault(fold(variant), rid)
+        for rank, variant in [(0, main), *((1, a) for a in alts.split("|"))]:
+            variant_key = fold(REGION_WORDS.sub(" ", variant)) if variant else ""
+            if variant_key:
+                options.setdefault(variant_key, []).append((rank, rid))
     if folded in options:
-        return options[folded]
+        return min(options[folded])[1]
     matches = process.extract(folded, list(options), scorer=fuzz.ratio, limit=3, score_cutoff=60)
     names = dict(zip(frame["region_id"], frame["name"]))
-    suggestions = list(dict.fromkeys(f"{names[options[m]]} ({options[m]})" for m, _, _ in matches))
+    suggestions = list(dict.fromkeys(f"{names[min(options[m])[1]]} ({min(options[m])[1]})" for m, _, _ in matches))
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise UnknownCountryError(f"{name!r} is not an admin-1 region in the reference data{hint}",
                               suggestions=suggestions)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import GeoError, UnknownPlaceError
+from .errors import GeoError, ReportFormatError, UnknownPlaceError
 
 __all__ = ["main", "cli"]
 
@@ -29,6 +29,11 @@ class _GeoGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ReportFormatError as err:
+            # Every problem of every file, one line each, then exit 2.
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(EXIT_BAD_INPUT)
         except GeoError as err:
             raise click.ClickException(str(err).splitlines()[0]) from err
 
@@ -167,6 +172,48 @@ def borders_cmd(between, country, as_json):
     else:
         for neighbour, length, touching in rows.itertuples(index=False):
             click.echo(f"{code}–{neighbour:<7} {length:9,.1f} km   ({touching:,.1f} km where the polygons meet)")
+
+
+# ----------------------------------------------------------------------------- analyze
+
+
+def _load(reports: tuple[str, ...]):
+    """Validate, geocode and build the tracks of REPORT files (default: the shipped seeds)."""
+    from .datafiles import seeds_dir
+    from .gazetteer import Gazetteer
+    from .reports import load_reports
+    from .tracks import build_tracks
+
+    gazetteer = Gazetteer()
+    paths = list(reports) or [str(seeds_dir())]
+    loaded = load_reports(paths, geocoder=gazetteer)
+    return build_tracks(loaded, gazetteer)
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json", "geojson"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (atomically) instead of standard output.")
+def analyze(reports, fmt, output):
+    """Measure incident REPORTs (YAML files or folders; default: the shipped seeds) against the borders.
+
+    Prints, per incident: length (with range), border crossings, depth past the
+    border, time inside the country and each region, implied speeds, and a check
+    of every reported figure.  Bad report files: every problem on its own line,
+    exit status 2.
+    """
+    from .analyse import analyse
+    from .export import render, write_atomic
+
+    tracks = _load(reports)
+    text = render(tracks, analyse(tracks), fmt)
+    if output:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def main(argv: list[str] | None = None) -> None:

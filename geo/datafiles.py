@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .errors import DataError
 
-__all__ = ["data_dir", "data_path", "read_geoparquet", "COUNTRIES", "REGIONS", "BORDERS", "PLACES", "PLACE_NAMES"]
+__all__ = ["data_dir", "data_path", "seeds_dir", "read_geoparquet", "COUNTRIES", "REGIONS", "BORDERS", "PLACES", "PLACE_NAMES"]
 
 COUNTRIES = "countries.parquet"
 REGIONS = "regions.parquet"
@@ -42,6 +42,18 @@ def data_dir() -> Path:
         if (candidate / COUNTRIES).exists():
             return candidate
     return here.parent / "data"
+
+
+def seeds_dir() -> Path:
+    """The incident reports shipped with the project (July 2024, Belarus).
+
+    ``geo/seeds`` inside an installed wheel, ``seeds/`` in a checkout.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "seeds", here.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise DataError(f"{here.parent / 'seeds'}: the shipped seed reports are missing; reinstall geo")
 
 
 def data_path(name: str) -> Path:

@@ -190,7 +190,7 @@ class Gazetteer(Geocoder):
     >>> gazetteer = Gazetteer()
     >>> loyew = gazetteer.geocode("Loyew")
     >>> loyew.address
-    'Loyev, Gomel, Belarus'
+    'Loyev, Homel, Belarus'
     >>> print(f"{loyew.latitude:.3f} {loyew.longitude:.3f} {loyew.raw['match']}")
     51.941 30.793 exact
     >>> gazetteer.geocode("Naroulia").raw["match"]
@@ -272,7 +272,7 @@ class Gazetteer(Geocoder):
         --------
         >>> gazetteer = Gazetteer()
         >>> gazetteer.geocode("Gorki", hint="BY").address
-        'Horki, Mahilioŭ, Belarus'
+        'Horki, Mahiliou, Belarus'
         >>> gazetteer.geocode("Zhlbin").raw["match"]
         'fuzzy'
         >>> gazetteer.geocode("Minsk", country_codes="ua")
@@ -303,7 +303,7 @@ class Gazetteer(Geocoder):
         >>> for place in Gazetteer().candidates("Gorki", limit=2):
         ...     print(place.address, place.raw["match"], place.raw["population"])
         Nizhniy Novgorod, Nizhny Novgorod, Russia exact 1259013
-        Horki, Mahilioŭ, Belarus exact 28626
+        Horki, Mahiliou, Belarus exact 28626
         """
         return self.geocode(
             query, exactly_one=False, country_codes=country_codes, hint=hint, limit=limit, fuzzy=fuzzy

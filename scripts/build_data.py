@@ -84,6 +84,13 @@ NE_NEIGHBOUR_TOLERANCE_M = 6000.0
 #: the nearest region, judged from points sampled on region outlines this far apart (m).
 REGION_SAMPLE_M = 250.0
 
+#: English display names for Belarus's regions, as Belarusian monitoring groups and
+#: English-language media write them (Natural Earth's names stay as alternates).
+BELARUS_REGION_NAMES = {
+    "BY-BR": "Brest", "BY-HO": "Homel", "BY-HR": "Hrodna", "BY-MA": "Mahiliou", "BY-MI": "Minsk",
+    "BY-VI": "Vitebsk",
+}
+
 MARITIME = "osm-geo-maps/countries-maritime-10m.east-europe.geojson"
 NE_ADMIN0 = "natural-earth-10m/ne_10m_admin_0_countries_deu.zip"
 NE_ADMIN1 = "natural-earth-10m/ne_10m_admin_1_states_provinces.east-europe.geojson"
@@ -261,6 +268,13 @@ def build_regions(countries: gpd.GeoDataFrame, sources: Path) -> gpd.GeoDataFram
     ne = ne.sort_values("iso_3166_2").reset_index(drop=True)
     ne["alt_names"] = _region_names(ne)
     ne["name"] = ne["name_en"].fillna(ne["name"])
+    # Belarus: NE mixes Russian ("Gomel") and Belarusian ("Mahilioŭ") forms; use the
+    # English forms of Belarusian names that reports use, keeping NE's among the alternates.
+    for rid, english in BELARUS_REGION_NAMES.items():
+        row = ne["iso_3166_2"] == rid
+        merged = ne.loc[row, "name"] + "|" + ne.loc[row, "alt_names"]
+        ne.loc[row, "alt_names"] = merged.map(lambda names: "|".join(dict.fromkeys(names.split("|"))))
+        ne.loc[row, "name"] = english
     # BY-HM (Minsk city) carries the Minsk region's alternate names in NE: keep its own.
     minsk_city = ne["iso_3166_2"] == "BY-HM"
     ne.loc[minsk_city, "name"] = "Minsk City"

@@ -292,7 +292,7 @@ def test_unknown_place_and_region_say_did_you_mean(gazetteer):
     assert (place.line, place.field) == (11, "route[0].place")
     assert "'Narovlyaski' is not in the gazetteer; did you mean: Narovlya" in place.message
     assert (region.line, region.field) == (12, "route[1].region")
-    assert "did you mean: Mahilioŭ (BY-MA)?" in region.message
+    assert "did you mean: Mahiliou (BY-MA)?" in region.message
 
 
 def test_check_places_returns_problems_without_raising(gazetteer):

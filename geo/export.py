@@ -1,0 +1,197 @@
+"""Analysed figures to text, CSV, JSON and GeoJSON, written atomically.
+
+Every writer here is deterministic: keys are sorted, floats rounded to a fixed
+precision (km to 0.1, coordinates to 1e-5 degrees), so the same input gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["FORMATS", "records", "to_json", "to_geojson", "to_csv", "to_table", "write_atomic", "render"]
+
+#: Output formats of ``geo analyze``.
+FORMATS = ("table", "csv", "json", "geojson")
+
+#: Coordinate precision in degrees (about 1 m).
+COORD_DIGITS = 5
+
+
+def _clean(value: Any, digits: int = 1) -> Any:
+    """JSON-safe, rounded copy of ``value`` (NaN -> None, numpy -> Python)."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v, COORD_DIGITS if k in ("lon", "lat", "border_lon", "border_lat") else digits)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_clean(v, digits) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(float(value)) else round(float(value), digits)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, Any]]:
+    """One JSON-ready dict per incident: its identity, reported figures and computed figures."""
+    out = []
+    for track, (_, fig) in zip(tracks.itertuples(index=False), figures.iterrows()):
+        item = {
+            "id": track.id, "title": track.title, "date": track.date, "country": track.country,
+            "origin": track.origin, "drone": track.drone, "outcome": track.outcome, "placed": bool(fig["placed"]),
+            "clock": track.clock,
+            "reported": {
+                "distance_km": track.reported_distance_km, "distance_qualifier": track.reported_distance_qualifier,
+                "duration_minutes": track.reported_duration_min,
+                "duration_qualifier": track.reported_duration_qualifier,
+                "depth_km": track.reported_depth_km, "depth_qualifier": track.reported_depth_qualifier,
+            },
+        }
+        for column in figures.columns:
+            if column not in ("id", "placed"):
+                item[column] = fig[column]
+        item["stops"] = track.stops
+        out.append(_clean(item))
+    return out
+
+
+def to_json(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """The figures as a JSON list (one object per incident)."""
+    return json.dumps(records(tracks, figures), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def to_geojson(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """A FeatureCollection: each incident's line (null geometry if unplaced) with its figures."""
+    features = []
+    for geom, item in zip(tracks.geometry, records(tracks, figures)):
+        geometry = None
+        if geom is not None and not shapely.is_empty(geom):
+            geometry = {"type": "LineString",
+                        "coordinates": np.round(shapely.get_coordinates(geom), COORD_DIGITS).tolist()}
+        features.append({"type": "Feature", "id": item["id"], "geometry": geometry, "properties": item})
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _flat(item: dict[str, Any]) -> dict[str, Any]:
+    lo, hi = item["length_km_range"] or (None, None)
+    dlo, dhi = item["depth_km_range"] or (None, None)
+    checks = item["checks"] or []
+    return {
+        "id": item["id"], "date": item["date"], "country": item["country"], "origin": item["origin"],
+        "drone": item["drone"], "outcome": item["outcome"], "placed": item["placed"],
+        "length_km": item["length_km"], "length_km_min": lo, "length_km_max": hi,
+        "depth_km": item["depth_km"], "depth_km_min": dlo, "depth_km_max": dhi,
+        "depth_any_km": item["depth_any_km"], "inside_km": item["inside_km"],
+        "inside_minutes": item["inside_minutes"],
+        "crossings": ";".join(f"{c['from']}>{c['to']}@{c['lat']},{c['lon']}" for c in item["crossings"] or []),
+        "regions": ";".join(f"{r['region_id']}:{r['km']}" for r in item["regions"] or []),
+        "reported_distance_km": item["reported"]["distance_km"],
+        "reported_duration_minutes": item["reported"]["duration_minutes"],
+        "reported_depth_km": item["reported"]["depth_km"],
+        "checks_warn": sum(c["status"] == "warn" for c in checks),
+        "checks": " | ".join(f"{c['status']}: {c['sentence']}" for c in checks),
+    }
+
+
+def to_csv(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """One CSV row per incident with the headline figures."""
+    rows = [_flat(item) for item in records(tracks, figures)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _km(value, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f} km"
+
+
+def _range(pair) -> str:
+    if not pair or pair[0] is None:
+        return ""
+    return f" ({pair[0]:,.0f}–{pair[1]:,.0f})"
+
+
+def _minutes(value) -> str:
+    if value is None:
+        return "—"
+    h, m = divmod(int(round(value)), 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """A readable summary per incident, for the terminal."""
+    lines = []
+    for item in records(tracks, figures):
+        lines.append(f"{item['id']}  {item['title']}")
+        if not item["placed"]:
+            lines.append("  not placed: no position in the report; reported figures only")
+        else:
+            by = item["length_by_status_km"] or {}
+            split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
+            lines.append(f"  length        {_km(item['length_km'])}{_range(item['length_km_range'])}  [{split}]")
+            lines.append(f"  depth         {_km(item['depth_km'])}{_range(item['depth_km_range'])} past the "
+                         f"{item['origin']} border; {_km(item['depth_any_km'])} from any border")
+            if item.get("depth_with_presumed_km") and item["depth_with_presumed_km"] != item["depth_km"]:
+                lines.append(f"                {_km(item['depth_with_presumed_km'])} counting presumed legs")
+            est = " (estimated)" if item["inside_minutes_estimated"] else ""
+            lines.append(f"  inside {item['country']}     {_km(item['inside_km'])}, "
+                         f"{_minutes(item['inside_minutes'])}{est}")
+            for c in item["crossings"] or []:
+                when = c["time"] or f"T{round(c['t_min']):+d} min after the first timed point"
+                est = " (estimated)" if c["time_estimated"] else ""
+                lines.append(f"  crossing      {c['from']}→{c['to']} at {c['lat']:.4f} N {c['lon']:.4f} E, {when}{est}")
+            for r in item["regions"] or []:
+                lines.append(f"  region        {r['name']} ({r['region_id']}): {_km(r['km'])}, {_minutes(r['minutes'])}")
+        for c in item["checks"] or []:
+            lines.append(f"  check {c['status']:<5}  {c['sentence']}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, fmt: str) -> str:
+    """The figures in one of :data:`FORMATS`."""
+    writers = {"table": to_table, "csv": to_csv, "json": to_json, "geojson": to_geojson}
+    if fmt not in writers:
+        raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return writers[fmt](tracks, figures)
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    A reader never sees a half-written file, and a failure leaves any previous
+    file untouched.
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
