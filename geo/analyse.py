@@ -156,29 +156,41 @@ def _unit_disc(stop: int) -> tuple[np.ndarray, np.ndarray]:
     return r, azimuth
 
 
-def _length_ranges(tracks: gpd.GeoDataFrame) -> dict[int, tuple[float, float]]:
-    """min-max of the stop-to-stop geodesic length when each stop moves within its radius."""
-    lon, lat, unc, owner, position = [], [], [], [], []
-    for row, stops in zip(np.flatnonzero(tracks["placed"].to_numpy(bool)),
-                          tracks["stops"].to_numpy()[tracks["placed"].to_numpy(bool)]):
-        for k, stop in enumerate(stops):  # a few stops per track: gathering, not computing
-            lon.append(stop["lon"]); lat.append(stop["lat"]); unc.append(stop["uncertainty_km"])
-            owner.append(row); position.append(k)
-    if not lon:
+def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 20_000) -> dict[int, tuple[float, float]]:
+    """min-max of the stop-to-stop geodesic length when each stop moves within its radius.
+
+    The stops are the vertices with ``stop_index >= 0``; their ``unc`` is the
+    stop's radius.  Worked in chunks of whole tracks to bound memory.
+    """
+    at = np.flatnonzero(v["stop_index"] >= 0)
+    if len(at) == 0:
         return {}
-    lon, lat, unc = np.array(lon), np.array(lat), np.array(unc)
-    owner, position = np.array(owner), np.array(position)
-    r = np.stack([_unit_disc(int(p))[0] for p in position], axis=1)  # (SAMPLES, stops)
-    az = np.stack([_unit_disc(int(p))[1] for p in position], axis=1)
-    slon, slat, _ = GEOD.fwd(np.broadcast_to(lon, r.shape), np.broadcast_to(lat, r.shape), az, r * unc * 1000.0)
-    slon, slat = np.asarray(slon), np.asarray(slat)
-    same = owner[1:] == owner[:-1]
-    _, _, metres = GEOD.inv(slon[:, :-1], slat[:, :-1], slon[:, 1:], slat[:, 1:])
-    legs = np.where(same, np.asarray(metres) / 1000.0, 0.0)
-    totals = np.zeros((SAMPLES, owner.max() + 1))
-    for s in range(SAMPLES):  # SAMPLES bincounts over all tracks' legs at once
-        totals[s] = np.bincount(owner[:-1], weights=legs[s], minlength=owner.max() + 1)
-    return {int(row): (float(totals[:, row].min()), float(totals[:, row].max())) for row in np.unique(owner)}
+    owner, position = v["track"][at], v["stop_index"][at]
+    lon, lat, unc = v["lon"][at], v["lat"][at], v["unc"][at]
+    unit_r = np.stack([_unit_disc(int(p))[0] for p in range(int(position.max()) + 1)], axis=1)
+    unit_az = np.stack([_unit_disc(int(p))[1] for p in range(int(position.max()) + 1)], axis=1)
+    lo_out = np.full(n, np.nan)
+    hi_out = np.full(n, np.nan)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    bounds = [*starts[::max(1, chunk // max(1, int(np.diff(np.r_[starts, len(at)]).max())))], len(at)]
+    for c0, c1 in zip(bounds[:-1], bounds[1:]):  # memory-bounded chunks of whole tracks
+        o, p = owner[c0:c1], position[c0:c1]
+        r, az = unit_r[:, p], unit_az[:, p]  # (SAMPLES, stops)
+        slon, slat, _ = GEOD.fwd(np.broadcast_to(lon[c0:c1], r.shape), np.broadcast_to(lat[c0:c1], r.shape),
+                                 az, r * unc[c0:c1] * 1000.0)
+        slon, slat = np.asarray(slon), np.asarray(slat)
+        same = o[1:] == o[:-1]
+        _, _, metres = GEOD.inv(slon[:, :-1], slat[:, :-1], slon[:, 1:], slat[:, 1:])
+        legs = np.where(same, np.asarray(metres) / 1000.0, 0.0)
+        # Sum legs per track for every sample at once: cumulative sums cut at track starts.
+        first = np.flatnonzero(np.r_[True, o[1:] != o[:-1]])
+        cum = np.concatenate([np.zeros((SAMPLES, 1)), np.cumsum(legs, axis=1)], axis=1)
+        last = np.r_[first[1:] - 1, len(o) - 1]
+        totals = cum[:, last] - cum[:, first]
+        tracks_here = o[first]
+        lo_out[tracks_here] = totals.min(axis=0)
+        hi_out[tracks_here] = totals.max(axis=0)
+    return {int(t): (float(lo_out[t]), float(hi_out[t])) for t in np.unique(owner)}
 
 
 def analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -236,7 +248,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     length = np.bincount(strack, weights=km, minlength=n)
     by_status = {s: np.bincount(strack, weights=km * (seg["status"] == s), minlength=n)
                  for s in ("reported", "presumed", "estimated")}
-    ranges = _length_ranges(tracks)
+    ranges = _length_ranges(v, n)
 
     # Countries and crossings.
     country = borders.country_at(v["lon"], v["lat"])
@@ -268,7 +280,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     names = borders.regions().set_index("region_id")["name"]
     per_region = reg.groupby(["track", "region"], sort=False).agg(km=("km", "sum"), minutes=("min", "sum"),
                                                                    order=("order", "min")).reset_index()
-    per_region = per_region.sort_values(["track", "order"])
+    per_region = per_region.sort_values(["track", "order"], kind="stable")
 
     # Depth past the border with the origin country, over vertices inside the target country.
     vt = tracks["country"].to_numpy(object)[v["track"]]
@@ -308,45 +320,69 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     start = pd.Series(v["t"]).groupby(v["track"]).first()
     end = pd.Series(v["t"]).groupby(v["track"]).last()
 
+    # Speeds between consecutive stops whose times were reported (same track).
+    gcum = np.zeros(len(v["lon"]))
+    gcum[seg["b"]] = km
+    gcum = np.cumsum(gcum)
+    timed = np.flatnonzero((v["stop_index"] >= 0) & (v["time_source"] == "reported"))
+    pair = np.flatnonzero(v["track"][timed[1:]] == v["track"][timed[:-1]])
+    s1, s2 = timed[pair], timed[pair + 1]
+    leg_km, leg_min = gcum[s2] - gcum[s1], v["t"][s2] - v["t"][s1]
+
+    # Assemble the per-track output objects: plain Python, once per track (the
+    # computing above is done); groups are slices of arrays sorted by track.
+    def slices(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.searchsorted(keys, np.arange(n), "left"), np.searchsorted(keys, np.arange(n), "right")
+
+    c_lo, c_hi = slices(strack[changes])
+    p_lo, p_hi = slices(v["track"][s1])
+    r_track = per_region["track"].to_numpy()
+    r_lo, r_hi = slices(r_track)
+    r_region, r_km, r_min = (per_region[c].to_numpy() for c in ("region", "km", "minutes"))
+    deep = dict(zip(deepest["track"].to_numpy(), deepest["i"].to_numpy(int)))
+    stops_col = tracks["stops"].to_numpy()
+    t0_col, clock_col = tracks["t0"].to_numpy(), tracks["clock"].to_numpy()
     for row in np.flatnonzero(tracks["placed"].to_numpy(bool)):
-        t0 = tracks.at[row, "t0"]
-        clock_abs = tracks.at[row, "clock"] == "absolute"
+        t0 = t0_col[row] if clock_col[row] == "absolute" else None
         out["length_km"][row] = float(length[row])
         out["length_by_status_km"][row] = {s: round(float(by_status[s][row]), 1) for s in by_status}
         out["length_km_range"][row] = ranges.get(int(row), (np.nan, np.nan))
-        sel = np.flatnonzero(strack[changes] == row)
         out["crossings"][row] = [
             {
                 "from": str(ca[k]), "to": str(cb[k]),
                 "lon": round(float(xpt[k, 0]), 5), "lat": round(float(xpt[k, 1]), 5),
-                "t_min": round(float(t_cross[k]), 1),
-                "time": _clock(t0, t_cross[k]) if clock_abs else None,
+                "t_min": round(float(t_cross[k]), 1), "time": _clock(t0, t_cross[k]),
                 "time_estimated": bool(est_a[changes[k]] or est_b[changes[k]]),
             }
-            for k in sel
+            for k in range(c_lo[row], c_hi[row])
         ]
         out["inside_km"][row] = float(inside_km[row])
         out["inside_minutes"][row] = float(inside_min[row])
         out["inside_minutes_estimated"][row] = bool(inside_est[row])
         out["duration_minutes"][row] = float(end[row] - start[row])
-        if row in deepest["track"].to_numpy():
-            d = deepest[deepest["track"] == row].iloc[0]
-            i = int(d["i"])
-            out["depth_km"][row] = float(d["d"])
+        if row in deep:
+            i = deep[row]
+            out["depth_km"][row] = float(depth[i])
             out["depth_km_range"][row] = (float(lo[row]), float(hi[row]))
             out["depth_any_km"][row] = float(any_max[row])
             out["depth_with_presumed_km"][row] = float(with_presumed[row])
             out["deepest_point"][row] = {
                 "lon": round(float(v["lon"][i]), 5), "lat": round(float(v["lat"][i]), 5),
                 "border_lon": round(float(foot[i, 0]), 5), "border_lat": round(float(foot[i, 1]), 5),
-                "t_min": round(float(v["t"][i]), 1), "time": _clock(t0, v["t"][i]) if clock_abs else None,
+                "t_min": round(float(v["t"][i]), 1), "time": _clock(t0, v["t"][i]),
             }
-        regs = per_region[per_region["track"] == row]
         out["regions"][row] = [
-            {"region_id": r, "name": str(names.get(r, r)), "km": round(float(k), 1), "minutes": round(float(m), 1)}
-            for r, k, m in zip(regs["region"], regs["km"], regs["minutes"])
+            {"region_id": r_region[k], "name": str(names.get(r_region[k], r_region[k])),
+             "km": round(float(r_km[k]), 1), "minutes": round(float(r_min[k]), 1)}
+            for k in range(r_lo[row], r_hi[row])
         ]
-        out["speeds"][row] = _speeds(tracks.iloc[row])
+        stops = stops_col[row]
+        out["speeds"][row] = [
+            {"from": stops[v["stop_index"][s1[k]]]["label"], "to": stops[v["stop_index"][s2[k]]]["label"],
+             "km": round(float(leg_km[k]), 1), "minutes": round(float(leg_min[k]), 1),
+             "kmh": round(float(leg_km[k] / leg_min[k] * 60.0), 1) if leg_min[k] > 0 else None}
+            for k in range(p_lo[row], p_hi[row])
+        ]
 
 
 def _clock(t0, minutes: float) -> str | None:
@@ -354,29 +390,6 @@ def _clock(t0, minutes: float) -> str | None:
         return None
     # Reported times are at best to the minute: say no more than that.
     return (pd.Timestamp(t0) + pd.Timedelta(minutes=float(minutes))).round("min").isoformat()
-
-
-def _speeds(track) -> list[dict[str, Any]]:
-    """Implied speed on each leg between two stops whose times were reported."""
-    stops = track["stops"]
-    idx = np.asarray(track["stop_index"])
-    t = np.asarray(track["t_min"])
-    src = np.asarray(track["time_source"])
-    coords = shapely.get_coordinates(track.geometry)
-    at = {int(k): i for i, k in enumerate(idx) if k >= 0}
-    timed = [k for k in range(len(stops)) if src[at[k]] == "reported"]
-    speeds = []
-    for k1, k2 in zip(timed[:-1], timed[1:]):  # a few timed stops per track
-        i1, i2 = at[k1], at[k2]
-        _, _, m = GEOD.inv(coords[i1:i2, 0], coords[i1:i2, 1], coords[i1 + 1:i2 + 1, 0], coords[i1 + 1:i2 + 1, 1])
-        km = float(np.sum(m) / 1000.0)
-        minutes = float(t[i2] - t[i1])
-        speeds.append({
-            "from": stops[k1]["label"], "to": stops[k2]["label"], "km": round(km, 1),
-            "minutes": round(minutes, 1),
-            "kmh": round(km / minutes * 60.0, 1) if minutes > 0 else None,
-        })
-    return speeds
 
 
 # ----------------------------------------------------------------------------- checks

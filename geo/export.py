@@ -144,6 +144,12 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
     lines = []
     for item in records(tracks, figures):
         lines.append(f"{item['id']}  {item['title']}")
+        if item["stops"]:
+            route = " → ".join(
+                f"{s['label']} ({s['lat']:.3f} N {s['lon']:.3f} E ±{s['uncertainty_km']:.0f} km)"
+                for s in item["stops"]
+            )
+            lines.append(f"  route         {route}")
         if not item["placed"]:
             lines.append("  not placed: no position in the report; reported figures only")
         else:

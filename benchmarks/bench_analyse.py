@@ -1,0 +1,384 @@
+"""Benchmark :func:`geo.analyse.analyse` against MovingPandas and against the vectorised floor.
+
+Run from the checkout (not a test)::
+
+    python benchmarks/bench_analyse.py [--sizes 1000 10000 100000] [--mp-size 1000] [--quick]
+                                       [--profile-size 10000] [--no-profile]
+
+Measures, in one run, on synthetic tracks across the Belarus–Ukraine border
+(20 vertices 15 km apart, starting 20–80 km inside Ukraine between 24.5° E and
+31° E and heading roughly north, so most cross into Belarus; fixed seed):
+
+- tracks/s of ``analyse`` per size;
+- baseline (a), MovingPandas as its users would do it, on ``--mp-size`` tracks:
+  a ``TrajectoryCollection`` from a points GeoDataFrame, then per trajectory
+  ``get_length()`` (geodesic), ``clip()`` with the Belarus polygon and the
+  duration and length of each clipped part;
+- baseline (b), the floor: only the vectorised primitives, on all tracks at
+  once: one ``Geod.inv`` over all segments, ``shapely.contains_xy`` on the
+  prepared Belarus polygon, crossings as changes of the inside flag, depth as
+  the distance of inside vertices to the BY–UA border
+  (:func:`geo.borders.nearest_border_point`, the same call ``analyse`` makes,
+  so both measure the same figure) and the per-track maximum with
+  ``np.maximum.reduceat``;
+- the ratios against the issue's targets: ``analyse`` >= 200x MovingPandas,
+  and within 1.25x of the floor;
+- a cProfile of ``analyse`` on ``--profile-size`` tracks (top 25 by cumulative time).
+
+A size is skipped when ``analyse`` would take more than five minutes
+(extrapolated from the previous sizes) or would need more memory than is free
+(its stop-sampling step holds ``stops x SAMPLES`` float arrays).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+
+from geo import analyse as ga  # noqa: E402
+from geo import borders  # noqa: E402
+from geo.projection import GEOD  # noqa: E402
+
+#: Seed of the synthetic tracks.
+SEED = 20240713
+#: Vertices per synthetic track (each one a stop).
+N_VERTICES = 20
+#: Distance between consecutive vertices (km).
+STEP_KM = 15.0
+#: Cruise speed the times are computed at (km/h).
+SPEED_KMH = 170.0
+#: The clock's zero of every synthetic track.
+T0 = pd.Timestamp("2024-07-13T02:00:00", tz="UTC")
+#: Targets from the issue.
+TARGET_VS_MOVINGPANDAS = 200.0
+TARGET_VS_FLOOR = 1.25
+#: Skip a size when analyse is estimated to take longer than this (s).
+MAX_SECONDS = 300.0
+#: Rough number of (stops x SAMPLES) float64 arrays ``_length_ranges`` holds at once.
+LENGTH_RANGE_ARRAYS = 10
+
+
+# ----------------------------------------------------------------------------- synthetic tracks
+
+
+def _border_latitudes(lons: np.ndarray) -> np.ndarray:
+    """Latitude of the BY–UA border on each meridian (its southernmost crossing)."""
+    line = borders.shared_border("BY", "UA").geometry
+    meridians = shapely.linestrings(np.stack([np.column_stack([lons, np.full_like(lons, 45.0)]),
+                                              np.column_stack([lons, np.full_like(lons, 60.0)])], axis=1))
+    hits, which = shapely.get_coordinates(shapely.intersection(meridians, line), return_index=True)
+    lat = np.full(len(lons), np.inf)
+    np.minimum.at(lat, which, hits[:, 1])
+    return lat
+
+
+def synthetic_tracks(n: int, *, seed: int = SEED) -> gpd.GeoDataFrame:
+    """``n`` tracks in the format of :func:`geo.tracks.build_tracks`, crossing from Ukraine into Belarus."""
+    rng = np.random.default_rng(seed)
+    grid = np.round(np.arange(24.5, 31.0 + 1e-9, 0.01), 2)
+    border_lat = _border_latitudes(grid)
+    ok = np.isfinite(border_lat)
+    grid, border_lat = grid[ok], border_lat[ok]
+    pick = rng.integers(0, len(grid), n)
+    south_km = rng.uniform(20.0, 80.0, n)
+    heading = rng.uniform(-30.0, 30.0, n)
+    jitter = rng.uniform(-5.0, 5.0, (n, N_VERTICES - 1))  # "roughly" north: a little wander per leg
+
+    lon = np.empty((n, N_VERTICES))
+    lat = np.empty((n, N_VERTICES))
+    x, y, _ = GEOD.fwd(grid[pick], border_lat[pick], np.full(n, 180.0), south_km * 1000.0)
+    lon[:, 0], lat[:, 0] = x, y
+    for k in range(1, N_VERTICES):  # 19 array calls over all tracks
+        x, y, _ = GEOD.fwd(lon[:, k - 1], lat[:, k - 1], heading + jitter[:, k - 1], np.full(n, STEP_KM * 1000.0))
+        lon[:, k], lat[:, k] = x, y
+    lon, lat = np.round(lon, 7), np.round(lat, 7)
+
+    t_min = np.arange(N_VERTICES) * STEP_KM / SPEED_KMH * 60.0
+    stop_index = np.arange(N_VERTICES)
+    time_source = np.full(N_VERTICES, "reported", dtype=object)
+    unc = np.full(N_VERTICES, 2.0)
+    seg_status = np.full(N_VERTICES - 1, "reported", dtype=object)
+    iso = [(T0 + pd.Timedelta(minutes=float(m))).isoformat() for m in t_min]
+    labels = [f"waypoint {k}" for k in range(N_VERTICES)]
+    rlon, rlat = np.round(lon, 5).tolist(), np.round(lat, 5).tolist()
+    stops = [
+        [{"label": labels[k], "kind": "coords", "status": "reported", "lon": xs[k], "lat": ys[k],
+          "uncertainty_km": 2.0, "waypoint": k, "time": iso[k], "time_approx_min": None, "after_min": None,
+          "role": "waypoint", "sources": [], "note": None, "matched": {}}
+         for k in range(N_VERTICES)]
+        for xs, ys in zip(rlon, rlat)
+    ]
+
+    def same(value) -> list:
+        return [value] * n
+
+    frame = gpd.GeoDataFrame(
+        {
+            "id": [f"synthetic-{i:06d}" for i in range(n)],
+            "title": same("synthetic track"),
+            "date": same(T0.date().isoformat()),
+            "country": same("BY"),
+            "origin": same("UA"),
+            "drone": same("shahed-136"),
+            "drone_name": same("Shahed-136"),
+            "speed_min_kmh": same(150.0),
+            "speed_max_kmh": same(185.0),
+            "speed_typical_kmh": same(170.0),
+            "outcome": same(None),
+            "stops": stops,
+            "reported_distance_km": same(np.nan),
+            "reported_distance_qualifier": same(None),
+            "reported_duration_min": same(np.nan),
+            "reported_duration_qualifier": same(None),
+            "reported_depth_km": same(np.nan),
+            "reported_depth_qualifier": same(None),
+            "placed": same(True),
+            "clock": same("absolute"),
+            "t0": same(T0),
+            # The per-vertex arrays are the same for every track: share them (analyse only reads them).
+            "t_min": same(t_min),
+            "time_source": same(time_source),
+            "unc_km": same(unc),
+            "depth_unc_km": same(unc),
+            "seg_status": same(seg_status),
+            "stop_index": same(stop_index),
+        },
+        geometry=shapely.linestrings(np.stack([lon, lat], axis=-1)),
+        crs="EPSG:4326",
+    )
+    return frame
+
+
+# ----------------------------------------------------------------------------- the floor
+
+
+def _by_polygon():
+    frame = borders.countries()
+    return frame.loc[frame["country"] == "BY"].geometry.iloc[0]
+
+
+def floor(tracks: gpd.GeoDataFrame, by_polygon) -> dict[str, np.ndarray]:
+    """Length, crossings, inside flags and depth of every track with array calls only."""
+    coords, part = shapely.get_coordinates(tracks.geometry.to_numpy(), return_index=True)
+    lon, lat = coords[:, 0], coords[:, 1]
+    n = len(tracks)
+    starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+    same = part[1:] == part[:-1]
+    _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    length_km = np.bincount(part[:-1], weights=np.where(same, metres, 0.0), minlength=n) / 1000.0
+    inside = shapely.contains_xy(by_polygon, lon, lat)
+    crossings = np.bincount(part[:-1], weights=(same & (inside[1:] != inside[:-1])), minlength=n).astype(int)
+    depth = np.full(len(lon), -np.inf)
+    _, _, depth[inside] = borders.nearest_border_point(lon[inside], lat[inside], "BY", neighbour="UA")
+    depth_km = np.maximum.reduceat(depth, starts)
+    depth_km[~np.isfinite(depth_km)] = np.nan
+    return {"length_km": length_km, "crossings": crossings, "depth_km": depth_km}
+
+
+# ----------------------------------------------------------------------------- MovingPandas
+
+
+def movingpandas_points(tracks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The tracks as the points GeoDataFrame a MovingPandas user starts from."""
+    coords, part = shapely.get_coordinates(tracks.geometry.to_numpy(), return_index=True)
+    t_min = np.concatenate(tracks["t_min"].to_numpy())
+    # MovingPandas 0.23 under pandas 3 mis-splits tracks whose timestamps are whole
+    # seconds unless they are nanoseconds: convert explicitly.
+    t = (T0.tz_convert(None) + pd.to_timedelta(t_min, unit="min")).as_unit("ns")
+    return gpd.GeoDataFrame({"track_id": tracks["id"].to_numpy()[part], "t": t},
+                            geometry=shapely.points(coords), crs="EPSG:4326")
+
+
+def movingpandas_analysis(points: gpd.GeoDataFrame, by_polygon) -> pd.DataFrame:
+    """What a MovingPandas user would write: length, clip to Belarus, each part's duration and length."""
+    import movingpandas as mpd
+
+    collection = mpd.TrajectoryCollection(points, traj_id_col="track_id", t="t")
+    rows = []
+    for traj in collection.trajectories:  # MovingPandas' own idiom: one object per track
+        parts = traj.clip(by_polygon)
+        rows.append({
+            "id": traj.id,
+            "length_km": traj.get_length() / 1000.0,
+            "parts": len(parts.trajectories),
+            "inside_km": sum(p.get_length() for p in parts.trajectories) / 1000.0,
+            "inside_minutes": sum(p.get_duration().total_seconds() for p in parts.trajectories) / 60.0,
+        })
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def sanity_check(by_polygon) -> None:
+    """Run analyse on 10 synthetic tracks and compare with the floor and MovingPandas."""
+    tracks = synthetic_tracks(10)
+    result = ga.analyse(tracks)
+    ref = floor(tracks, by_polygon)
+    expected_len = (N_VERTICES - 1) * STEP_KM
+    problems = []
+    print("sanity check on 10 synthetic tracks:")
+    print(f"  {'id':<16} {'len km':>7} {'cross':>5} {'floor':>5} {'depth km':>8} {'floor':>8} "
+          f"{'in km':>6} {'in min':>6} {'speeds':>6} {'checks':>6}")
+    for i, row in result.iterrows():
+        n_by = sum(1 for c in row["crossings"] if "BY" in (c["from"], c["to"]))
+        ok_checks = sum(c["status"] == "ok" for c in row["checks"])
+        print(f"  {row['id']:<16} {row['length_km']:7.1f} {n_by:5d} {ref['crossings'][i]:5d} "
+              f"{row['depth_km']:8.2f} {ref['depth_km'][i]:8.2f} {row['inside_km']:6.1f} "
+              f"{row['inside_minutes']:6.1f} {len(row['speeds']):6d} {ok_checks:3d}/{len(row['checks']):<2d}")
+        if abs(row["length_km"] - expected_len) > 0.01:
+            problems.append(f"{row['id']}: length {row['length_km']:.3f} km, expected {expected_len:.1f}")
+        if abs(row["length_km"] - ref["length_km"][i]) > 1e-6:
+            problems.append(f"{row['id']}: length differs from the floor")
+        if n_by != ref["crossings"][i]:
+            problems.append(f"{row['id']}: {n_by} BY crossings, floor counts {ref['crossings'][i]}")
+        if not (np.isnan(row["depth_km"]) and np.isnan(ref["depth_km"][i])) and \
+                not abs(row["depth_km"] - ref["depth_km"][i]) < 1e-6:
+            problems.append(f"{row['id']}: depth {row['depth_km']} vs floor {ref['depth_km'][i]}")
+        if not 0 <= row["inside_km"] <= row["length_km"] + 1e-9:
+            problems.append(f"{row['id']}: inside_km {row['inside_km']} outside [0, length]")
+        if abs(row["inside_minutes"] - row["inside_km"] / SPEED_KMH * 60) > 1e-6:
+            problems.append(f"{row['id']}: inside minutes do not match inside km at {SPEED_KMH:.0f} km/h")
+        lo, hi = row["length_km_range"]
+        if not lo <= row["length_km"] <= hi:
+            problems.append(f"{row['id']}: length {row['length_km']:.1f} outside its range {lo:.1f}-{hi:.1f}")
+        if any(abs(s["kmh"] - SPEED_KMH) > 1 for s in row["speeds"]):
+            problems.append(f"{row['id']}: an implied speed differs from {SPEED_KMH:.0f} km/h")
+        if any(c["status"] != "ok" for c in row["checks"]):
+            problems.append(f"{row['id']}: a check is not ok")
+    mp = movingpandas_analysis(movingpandas_points(tracks), by_polygon).set_index("id").loc[result["id"]]
+    dlen = np.abs(mp["length_km"].to_numpy() - result["length_km"].to_numpy())
+    din = np.abs(mp["inside_km"].to_numpy() - result["inside_km"].to_numpy())
+    print(f"  MovingPandas vs analyse: length differs by <= {dlen.max():.3f} km, "
+          f"km inside Belarus by <= {din.max():.3f} km (MovingPandas clips in degrees, analyse splits at the "
+          f"crossing point)")
+    if dlen.max() > 0.01:
+        problems.append(f"MovingPandas length differs by {dlen.max():.3f} km")
+    if problems:
+        print("  PROBLEMS:\n    " + "\n    ".join(problems))
+    else:
+        print("  all consistent")
+    print()
+
+
+# ----------------------------------------------------------------------------- timing
+
+
+def _timed(fn, *args) -> tuple[float, object]:
+    start = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - start, out
+
+
+def _available_bytes() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return float("inf")
+
+
+def _estimate(history: list[tuple[int, float]], n: int) -> float:
+    """Seconds analyse would take on n tracks, from the sizes already timed."""
+    (n1, t1) = history[-1]
+    exponent = 1.0
+    if len(history) >= 2:
+        n0, t0 = history[-2]
+        if n1 > n0 and t1 > 0 and t0 > 0:
+            exponent = max(1.0, np.log(t1 / t0) / np.log(n1 / n0))
+    return t1 * (n / n1) ** exponent
+
+
+def profile(n: int, *, top: int = 25) -> None:
+    tracks = synthetic_tracks(n)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    ga.analyse(tracks)
+    profiler.disable()
+    for key in ("cumulative", "tottime"):
+        buffer = io.StringIO()
+        pstats.Stats(profiler, stream=buffer).sort_stats(key).print_stats(top)
+        text = buffer.getvalue()
+        print(f"cProfile of analyse on {n:,} tracks, top {top} by {key}:")
+        print(text[text.find("   ncalls"):].rstrip())
+        print()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--mp-size", type=int, default=1000, help="tracks for the MovingPandas baseline")
+    parser.add_argument("--quick", action="store_true", help="skip sizes above 10,000")
+    parser.add_argument("--profile-size", type=int, default=10000)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+    sizes = sorted(s for s in args.sizes if not (args.quick and s > 10000))
+    warnings.filterwarnings("ignore", message="Missing optional dependencies")
+
+    by_polygon = _by_polygon()
+    shapely.prepare(by_polygon)
+    ga.analyse(synthetic_tracks(2))  # warm the data caches (reading the data is bench_load's business)
+    sanity_check(by_polygon)
+
+    mp_tracks = synthetic_tracks(args.mp_size)
+    points = movingpandas_points(mp_tracks)
+    mp_seconds, _ = _timed(movingpandas_analysis, points, by_polygon)
+    mp_rate = args.mp_size / mp_seconds
+    print(f"MovingPandas on {args.mp_size:,} tracks: {mp_seconds:.2f} s, {mp_rate:,.1f} tracks/s")
+
+    rows, history = [], []
+    for n in sizes:
+        stop_bytes = n * N_VERTICES * ga.SAMPLES * 8 * LENGTH_RANGE_ARRAYS
+        if history and (guess := _estimate(history, n)) > MAX_SECONDS:
+            print(f"{n:,} tracks: skipped, analyse would take about {guess:,.0f} s (> {MAX_SECONDS:.0f} s)")
+            continue
+        if stop_bytes > 0.8 * _available_bytes():
+            print(f"{n:,} tracks: skipped, analyse's stop sampling would need about {stop_bytes / 1e9:,.0f} GB "
+                  f"({_available_bytes() / 1e9:,.0f} GB free)")
+            continue
+        tracks = synthetic_tracks(n)
+        floor_seconds, ref = _timed(floor, tracks, by_polygon)
+        seconds, result = _timed(ga.analyse, tracks)
+        history.append((n, seconds))
+        differ = int(np.sum(~np.isclose(result["depth_km"].to_numpy(float), ref["depth_km"], equal_nan=True)))
+        crossed = int(np.sum(ref["crossings"] > 0))
+        print(f"{n:,} tracks: analyse {seconds:.2f} s, floor {floor_seconds:.3f} s; {crossed:,} tracks enter "
+              f"Belarus; depth differs from the floor on {differ} tracks")
+        rows.append((n, n / seconds, n / floor_seconds))
+
+    print()
+    print(f"tracks/s (MovingPandas measured on {args.mp_size:,} tracks)")
+    print(f"{'tracks':>8} {'analyse':>10} {'floor':>10} {'MovingPandas':>12} {'analyse/MP':>11} {'floor/analyse':>13}")
+    for n, rate, floor_rate in rows:
+        print(f"{n:>8,} {rate:>10,.0f} {floor_rate:>10,.0f} {mp_rate:>12,.1f} {rate / mp_rate:>10,.1f}x "
+              f"{floor_rate / rate:>12,.1f}x")
+    print()
+    print(f"targets: analyse >= {TARGET_VS_MOVINGPANDAS:.0f}x MovingPandas; floor/analyse <= {TARGET_VS_FLOOR:.2f}x")
+    for n, rate, floor_rate in rows:
+        vs_mp, vs_floor = rate / mp_rate, floor_rate / rate
+        print(f"{n:>8,}: vs MovingPandas {vs_mp:,.1f}x -> {'met' if vs_mp >= TARGET_VS_MOVINGPANDAS else 'NOT met'}; "
+              f"vs floor {vs_floor:,.1f}x -> {'met' if vs_floor <= TARGET_VS_FLOOR else 'NOT met'}")
+    print()
+
+    if not args.no_profile:
+        profile(args.profile_size)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
