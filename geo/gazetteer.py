@@ -42,6 +42,7 @@ import pyarrow.parquet as pq
 from geopy.adapters import BaseSyncAdapter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from geopy.point import Point
 from rapidfuzz import fuzz, process
 
 from .datafiles import PLACE_NAMES, PLACES, data_path
@@ -111,6 +112,7 @@ class _Tables:
         self._variant = names.column("variant").combine_chunks()
         self._place = names.column("place").combine_chunks()
         self._rows: dict[str, list[tuple[int, str]]] = {}  # per-key memo, at most len(keys)
+        self._address_point: dict[int, tuple[str, Point]] = {}  # per-place memo (Points are immutable)
 
     def __getattr__(self, column: str) -> list:
         # Only called for columns not converted yet: name, lat, lon, uncertainty_km, source.
@@ -119,6 +121,17 @@ class _Tables:
         values = self._places.column(column).to_pylist()
         setattr(self, column, values)
         return values
+
+    def address_point(self, place: int) -> tuple[str, Point]:
+        """``("Name, Region, Country", Point(lat, lon))`` of a place, built once."""
+        found = self._address_point.get(place)
+        if found is None:
+            country = self.country[place]
+            parts = (self.name[place], self.region[place], COUNTRY_NAMES.get(country, country))
+            found = self._address_point[place] = (
+                ", ".join(part for part in parts if part), Point(self.lat[place], self.lon[place])
+            )
+        return found
 
     def rows(self, key: str) -> list[tuple[int, str]]:
         """(place, spelling) of every name whose folded key is ``key``."""
@@ -399,15 +412,14 @@ class Gazetteer(Geocoder):
 
     def _location(self, place: int, matched: str, tier: int, score: float) -> Location:
         t = self.tables
-        country = t.country[place]
-        parts = [t.name[place], t.region[place], COUNTRY_NAMES.get(country, country)]
+        address, point = t.address_point(place)
         raw: dict[str, Any] = {
             "place_id": t.place_id[place],
             "name": t.name[place],
             "matched": matched,
             "match": MATCH_TIERS[tier],
             "score": score,
-            "country": country,
+            "country": t.country[place],
             "region_id": t.region_id[place],
             "region": t.region[place],
             "kind": t.kind[place],
@@ -417,4 +429,4 @@ class Gazetteer(Geocoder):
             "lon": t.lon[place],
             "source": t.source[place],
         }
-        return Location(", ".join(part for part in parts if part), (t.lat[place], t.lon[place]), raw)
+        return Location(address, point, raw)
