@@ -182,11 +182,11 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 20_000) -> dic
         same = o[1:] == o[:-1]
         _, _, metres = GEOD.inv(slon[:, :-1], slat[:, :-1], slon[:, 1:], slat[:, 1:])
         legs = np.where(same, np.asarray(metres) / 1000.0, 0.0)
-        # Sum legs per track for every sample at once: cumulative sums cut at track starts.
+        # Sum legs per track for every sample at once.  reduceat adds each track's
+        # legs from its own first leg (the zeroed leg between tracks adds 0.0), so
+        # a track's total does not depend on the tracks beside it in the chunk.
         first = np.flatnonzero(np.r_[True, o[1:] != o[:-1]])
-        cum = np.concatenate([np.zeros((SAMPLES, 1)), np.cumsum(legs, axis=1)], axis=1)
-        last = np.r_[first[1:] - 1, len(o) - 1]
-        totals = cum[:, last] - cum[:, first]
+        totals = np.add.reduceat(legs, first, axis=1)
         tracks_here = o[first]
         lo_out[tracks_here] = totals.min(axis=0)
         hi_out[tracks_here] = totals.max(axis=0)
@@ -321,9 +321,10 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     end = pd.Series(v["t"]).groupby(v["track"]).last()
 
     # Speeds between consecutive stops whose times were reported (same track).
-    gcum = np.zeros(len(v["lon"]))
-    gcum[seg["b"]] = km
-    gcum = np.cumsum(gcum)
+    step = np.zeros(len(v["lon"]))
+    step[seg["b"]] = km
+    # Distance along each track, summed within the track only (row independence).
+    gcum = pd.Series(step).groupby(v["track"]).cumsum().to_numpy()
     timed = np.flatnonzero((v["stop_index"] >= 0) & (v["time_source"] == "reported"))
     pair = np.flatnonzero(v["track"][timed[1:]] == v["track"][timed[:-1]])
     s1, s2 = timed[pair], timed[pair + 1]
@@ -408,7 +409,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
 
     reported = track["reported_distance_km"]
     if pd.notna(reported):
-        q = track["reported_distance_qualifier"]
+        q = _qualifier(track, "reported_distance_qualifier")
         said = f"reported {_q(q)}{reported:,.0f} km"
         if not fig["placed"]:
             checks.append(_check("distance", "n/a", f"{said}; no route could be placed to measure it against",
@@ -428,7 +429,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
 
     duration = track["reported_duration_min"]
     if pd.notna(duration):
-        q = track["reported_duration_qualifier"]
+        q = _qualifier(track, "reported_duration_qualifier")
         said = f"reported {_q(q)}{_hm(duration)}"
         basis = reported if pd.notna(reported) else length
         if pd.isna(basis):
@@ -448,7 +449,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
 
     depth = track["reported_depth_km"]
     if pd.notna(depth):
-        q = track["reported_depth_qualifier"]
+        q = _qualifier(track, "reported_depth_qualifier")
         said = f"reported {_q(q)}{depth:,.0f} km past the border"
         if fig["placed"] and pd.isna(fig["depth_km"]):
             checks.append(_check("depth", "n/a", f"{said}; no firm position inside the country to measure it at",
@@ -460,9 +461,11 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             dlo, dhi = fig["depth_km_range"]
             computed = f"the track reaches {fig['depth_km']:,.0f} km ({dlo:,.0f}–{dhi:,.0f} km)"
+            # The end was placed from this very figure (and it could be reached): nothing to check.
             placed_from = any(s.get("matched", {}).get("placed_from") == "measured_from_border"
+                              and abs(s["matched"].get("placed_distance_km", np.nan) - depth) <= 0.01 * depth
                               for s in track["stops"])
-            if placed_from:
+            if placed_from and abs(fig["depth_km"] - depth) <= 0.02 * depth:
                 checks.append(_check("depth", "n/a", f"{said}; the end was placed from this figure, so the "
                                      f"track agrees by construction ({computed})", reported_km=depth,
                                      computed_km=round(fig["depth_km"], 1)))
@@ -498,6 +501,12 @@ def _speed_checks(fig: dict[str, Any], vmin: float, vmax: float, drone: str) -> 
 
 def _q(qualifier: str | None) -> str:
     return f"{qualifier} " if qualifier else ""
+
+
+def _qualifier(track, column: str) -> str | None:
+    """A reported figure's qualifier, or None (a frame turns missing ones into NaN)."""
+    value = track[column]
+    return value if isinstance(value, str) and value else None
 
 
 def _hm(minutes: float) -> str:

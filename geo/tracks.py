@@ -197,22 +197,33 @@ def _entry_on_border(towards: Stop, country: str, origin: str, *, kind: str, lab
 
 
 def _point_at_border_distance(start: Stop, azimuth: float, country: str, origin: str, km: float,
-                              max_km: float = 1500.0) -> tuple[float, float]:
-    """Walk from ``start`` along ``azimuth`` until ``km`` from the border with ``origin``."""
+                              max_km: float = 1500.0) -> tuple[float, float, bool]:
+    """Walk from ``start`` along ``azimuth`` until ``km`` from the border with ``origin``.
+
+    Only points inside ``country`` count (a heading back out never reaches a
+    depth *inside*).  Returns (lon, lat, reached): when the walk never gets
+    ``km`` deep inside the country, the deepest point inside it that the walk
+    passed (or ``start``), with ``reached`` False, so the analysis checks the
+    reported figure instead of taking it as given.
+    """
     steps = np.arange(0.0, max_km, 0.5)
     lon, lat, _ = GEOD.fwd(np.full_like(steps, start.lon), np.full_like(steps, start.lat),
                            np.full_like(steps, azimuth), steps * 1000.0)
-    dist = borders.distance_to_border_km(lon, lat, country, neighbour=origin)
+    lon, lat = np.asarray(lon), np.asarray(lat)
+    inside = borders.country_at(lon, lat) == country
+    dist = np.where(inside, borders.distance_to_border_km(lon, lat, country, neighbour=origin), -np.inf)
     beyond = np.flatnonzero(dist >= km)
-    if len(beyond) == 0:
-        return float(lon[-1]), float(lat[-1])
+    if len(beyond) == 0 or beyond[0] == 0:
+        # Never that deep, or already deeper at the start: no point on the walk fits.
+        best = int(np.argmax(dist)) if np.isfinite(dist).any() and not len(beyond) else 0
+        return float(lon[best]), float(lat[best]), False
     i = int(beyond[0])
-    if i == 0:
-        return float(lon[0]), float(lat[0])
+    if not np.isfinite(dist[i - 1]):
+        return float(lon[i]), float(lat[i]), True
     # Linear interpolation between the two samples around the crossing of ``km``.
     f = (km - dist[i - 1]) / (dist[i] - dist[i - 1])
     s = steps[i - 1] + f * (steps[i] - steps[i - 1])
-    return _forward(start.lon, start.lat, azimuth, s)
+    return (*_forward(start.lon, start.lat, azimuth, s), True)
 
 
 def _region_vertex(prev: Stop, nxt: Stop | None, region_id: str, wp: Waypoint, index: int,
@@ -275,9 +286,15 @@ def locate(report: Report, geocoder=None) -> list[Stop]:
 
     def flush_regions(nxt: Stop | None) -> None:
         for index, wp, region_id in pending_regions:
-            if not stops:
+            if not stops and nxt is None:
                 continue
-            added = _region_vertex(stops[-1], nxt, region_id, wp, index, wp.status)
+            # Before the first located stop, the region is entered on the way to it.
+            prev = stops[-1] if stops else nxt
+            added = _region_vertex(prev, None if prev is nxt else nxt, region_id, wp, index, wp.status)
+            if added is not None and not stops and shapely.intersects(
+                borders.regions().set_index("region_id").geometry[region_id], shapely.Point(nxt.lon, nxt.lat)
+            ):
+                added = None  # the first stop is itself in the region
             if added is not None:
                 stops.append(added)
         pending_regions.clear()
@@ -336,9 +353,11 @@ def _toward_stops(target: Stop, wp: Waypoint, stops: list[Stop], country: str, o
         azimuth = wp.heading
     else:
         azimuth = _azimuth(start.lon, start.lat, target.lon, target.lat)
+    placed_from = "measured_from_previous"
     if wp.measured_from == "border":
-        lon, lat = _point_at_border_distance(start, azimuth, country, origin, wp.distance_km)
-        depth_unc = REPORTED_DISTANCE_REL * wp.distance_km
+        lon, lat, reached = _point_at_border_distance(start, azimuth, country, origin, wp.distance_km)
+        depth_unc = REPORTED_DISTANCE_REL * wp.distance_km if reached else None
+        placed_from = "measured_from_border" if reached else "border_distance_not_reached"
     else:
         lon, lat = _forward(start.lon, start.lat, azimuth, wp.distance_km)
         depth_unc = None
@@ -349,8 +368,7 @@ def _toward_stops(target: Stop, wp: Waypoint, stops: list[Stop], country: str, o
     end = replace(
         target, lon=lon, lat=lat, uncertainty_km=unc, status="estimated", depth_uncertainty_km=depth_unc,
         label=f"{wp.distance_km:g} km {where} towards {target.label} (estimated)",
-        matched={**target.matched, "placed_from": "measured_from_border" if wp.measured_from == "border"
-                 else "measured_from_previous"},
+        matched={**target.matched, "placed_from": placed_from, "placed_distance_km": wp.distance_km},
     )
     return [*passed, end]
 
