@@ -216,6 +216,46 @@ def analyze(reports, fmt, output):
         click.echo(text, nl=False)
 
 
+# ----------------------------------------------------------------------------- map
+
+
+@cli.command(name="map")
+@click.argument("reports", nargs=-1, type=click.Path(exists=True))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="map.html",
+              show_default=True, help="The HTML page to write (atomically).")
+@click.option("--offline", is_flag=True,
+              help="Inline every script and style and draw no tiles: the page works without a network.")
+@click.option("--embed", is_flag=True, help="Also write NAME.embed.html: a responsive iframe snippet.")
+@click.option("--title", help="Headline (default: made from the incidents).")
+@click.option("--byline", help="Byline printed under the map.")
+@click.option("--description", help="Standfirst under the headline (default: how to read the map).")
+@click.option("--tiles", default=None, metavar="NAME|none",
+              help="Basemap: an xyzservices provider name, or 'none' for the shipped outlines only "
+                   "[default: Esri.WorldGrayCanvas].")
+@click.option("--tiles-key", envvar="GEO_TILES_KEY", help="API key for tile providers that need one.")
+def map_cmd(reports, output, offline, embed, title, byline, description, tiles, tiles_key):
+    """Draw incident REPORTs (YAML files or folders; default: the shipped seeds) on a web map.
+
+    Writes one self-contained HTML page (Leaflet): tracks by leg status with their
+    uncertainty, crossings, depth, regions, a time slider, sources and attribution.
+    """
+    from .analyse import analyse
+    from .datafiles import seeds_dir
+    from .gazetteer import Gazetteer
+    from .render import DEFAULT_TILES, write_map
+    from .reports import load_reports
+    from .tracks import build_tracks
+
+    gazetteer = Gazetteer()
+    loaded = load_reports(list(reports) or [str(seeds_dir())], geocoder=gazetteer)
+    tracks = build_tracks(loaded, gazetteer)
+    written = write_map(output, tracks, analyse(tracks), reports=loaded, title=title, byline=byline,
+                        description=description, tiles=tiles or DEFAULT_TILES, tiles_key=tiles_key,
+                        offline=offline, embed=embed)
+    for path in written:
+        click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``geo`` command line (the console-script entry point)."""
     cli.main(args=argv, prog_name="geo")

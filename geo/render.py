@@ -1,0 +1,1068 @@
+"""Tracks and figures to a publishable web map (Leaflet, through folium).
+
+:func:`make_map` draws what :func:`geo.tracks.build_tracks` and
+:func:`geo.analyse.analyse` computed: one layer per incident (the route by leg
+status, its uncertainty corridor, direction arrows, waypoints, crossings, the
+deepest point and the end, leg labels), the countries involved, the crossed
+border, bands of distance from it and the regions entered; then a legend, a
+time slider, the sources and the attribution.  :func:`map_html` renders it to
+deterministic HTML; :func:`write_map` writes it atomically.
+
+Display geometry is simplified and rounded here only: every figure shown comes
+from ``figures`` as computed, never from the simplified shapes.
+
+Safety: every string that comes from a report reaches the page only through
+:func:`safe_html` (HTML text and attributes, and folium's popups and tooltips,
+which are JavaScript template literals) or JSON with ``<`` escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import markupsafe
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, Html, MacroElement
+from folium import plugins
+from folium.template import Template
+
+from . import borders
+from .errors import GeoError
+from .export import write_atomic
+from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
+                       OUTCOME_SYMBOL, PALETTE, REGION_STYLE, STATUS_LABEL)
+from .projection import GEOD, from_plane, to_plane
+
+__all__ = [
+    "ATTRIBUTION",
+    "BANDS_KM",
+    "DEFAULT_TILES",
+    "TILES_NONE",
+    "RenderOptionError",
+    "corridor",
+    "safe_html",
+    "describe",
+    "make_map",
+    "map_html",
+    "embed_html",
+    "inline_assets",
+    "write_map",
+]
+
+#: Attribution of the shipped reference data (see data/README.md); the tiles' is added to it.
+ATTRIBUTION = ("© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap contributors</a> (ODbL) · "
+               "GeoNames (CC BY 4.0) · Made with Natural Earth")
+#: Bands of distance from the crossed border (km).
+BANDS_KM = (25, 50, 100, 200)
+#: The default basemap (an xyzservices provider name): light grey and keyless
+#: (CartoDB.Positron now needs an API key; pass one with ``tiles_key``).
+DEFAULT_TILES = "Esri.WorldGrayCanvas"
+#: ``tiles=TILES_NONE`` draws only the shipped vector layers.
+TILES_NONE = "none"
+#: Display-only simplification tolerances in LCC_EUROPE metres.
+SIMPLIFY_COUNTRY_M = 1500.0
+SIMPLIFY_BAND_M = 1500.0
+SIMPLIFY_REGION_M = 1000.0
+SIMPLIFY_BORDER_M = 300.0
+SIMPLIFY_CORRIDOR_M = 300.0
+#: Decimals of displayed coordinates: tracks and points (~1 m), simplified areas (~10 m).
+COORD_DIGITS = 5
+AREA_DIGITS = 4
+#: The synthetic day relative clocks ("T+ minutes") are played back on.
+RELATIVE_EPOCH = pd.Timestamp("2000-01-01T00:00:00Z")
+#: At most this many points per track in the time slider.
+TIMELINE_POINTS = 80
+#: Map height in pixels (fixed, so an embedding page can size its iframe from it).
+MAP_HEIGHT_PX = 560
+
+_HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+class RenderOptionError(GeoError, ValueError):
+    """A map option is unusable (an unknown tile provider, an asset that cannot be inlined)."""
+
+
+# ----------------------------------------------------------------------------- escaping
+
+
+def safe_html(text: Any) -> str:
+    """Escape ``text`` for HTML text, attributes and folium's JS template literals.
+
+    markupsafe escapes ``& < > " '``; ``$``, backticks and backslashes are also
+    turned into character references, so the text cannot end or interpolate into
+    the ``\\`...\\``` literals that folium's Popup and Tooltip are built from.
+    ``None`` becomes the empty string.
+
+    Examples
+    --------
+    >>> safe_html('<b>"${x}"</b> `y`')
+    '&lt;b&gt;&#34;&#36;{x}&#34;&lt;/b&gt; &#96;y&#96;'
+    """
+    if text is None:
+        return ""
+    escaped = str(markupsafe.escape(str(text)))
+    return escaped.replace("\\", "&#92;").replace("$", "&#36;").replace("`", "&#96;")
+
+
+def _json(value: Any) -> str:
+    """Deterministic JSON that is safe inside a <script> element."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def _hm(minutes: float) -> str:
+    minutes = int(round(float(minutes)))
+    h, m = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
+
+
+def _whole(value: float) -> str:
+    """Whole km as ``geo analyze`` prints them (figures are rounded to 0.1 first, as exported)."""
+    return f"{round(float(value), 1):,.0f}"
+
+
+def _km(value: float) -> str:
+    return f"{_whole(value)} km"
+
+
+def _km_range(value: float, pair: Sequence[float]) -> str:
+    lo, hi = pair
+    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return _km(value)
+    return f"{_whole(value)} km ({_whole(lo)}–{_whole(hi)} km)"
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _clock(track: pd.Series, minutes: float, *, date: bool = False) -> str:
+    """A vertex's time: local clock time for absolute clocks, ``T+...`` for relative ones."""
+    if track["clock"] == "absolute" and _finite(track["t0"]) and not pd.isna(track["t0"]):
+        when = (pd.Timestamp(track["t0"]) + pd.Timedelta(minutes=float(minutes))).round("min")
+        return when.strftime("%Y-%m-%d %H:%M (UTC%z)" if date else "%H:%M")
+    return f"T+{_hm(minutes)}"
+
+
+def _timeline_time(track: pd.Series, minutes: float) -> str:
+    if track["clock"] == "absolute" and not pd.isna(track["t0"]):
+        when = pd.Timestamp(track["t0"]).tz_convert("UTC") + pd.Timedelta(minutes=round(float(minutes)))
+    else:
+        when = RELATIVE_EPOCH + pd.Timedelta(minutes=round(float(minutes)))
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _date(value: Any) -> str:
+    if value is None:
+        return ""
+    return pd.Timestamp(value).strftime("%-d %b %Y")
+
+
+# ----------------------------------------------------------------------------- geometry helpers
+
+
+def _to_plane(geom):
+    return shapely.transform(geom, lambda xy: np.column_stack(to_plane(xy[:, 0], xy[:, 1])))
+
+
+def _to_lonlat(geom, digits: int = AREA_DIGITS):
+    return shapely.transform(geom, lambda xy: np.round(np.column_stack(from_plane(xy[:, 0], xy[:, 1])), digits))
+
+
+def _geojson(geom) -> dict[str, Any]:
+    return json.loads(shapely.to_geojson(geom))
+
+
+def _feature_collection(geoms: Iterable, props: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": _geojson(g), "properties": p}
+                         for g, p in zip(geoms, props) if g is not None and not shapely.is_empty(g)]}
+
+
+def _latlon(lon: np.ndarray, lat: np.ndarray) -> list[list[float]]:
+    """(lon, lat) arrays to folium's [[lat, lon], ...], rounded."""
+    return np.round(np.column_stack([lat, lon]), COORD_DIGITS).tolist()
+
+
+def corridor(lon: np.ndarray, lat: np.ndarray, unc_km: np.ndarray) -> shapely.Geometry:
+    """The uncertainty corridor of a track, in lon/lat (display only).
+
+    The union, over consecutive vertices, of the convex hull of the two discs of
+    radius ``unc_km`` (km) around them, built in :data:`geo.projection.LCC_EUROPE`
+    (conformal; its scale is within 1% of true between 45° N and 60° N) and
+    simplified by :data:`SIMPLIFY_CORRIDOR_M`.
+
+    Examples
+    --------
+    >>> band = corridor(np.array([30.0, 30.0]), np.array([52.0, 53.0]), np.array([5.0, 10.0]))
+    >>> band.geom_type, 52.8 < band.bounds[3] - 0.09 < 53.1
+    ('Polygon', True)
+    """
+    x, y = to_plane(lon, lat)
+    discs = shapely.buffer(shapely.points(x, y), np.asarray(unc_km, float) * 1000.0, quad_segs=8)
+    if len(discs) == 1:
+        shape = discs[0]
+    else:
+        shape = shapely.union_all(shapely.convex_hull(shapely.union(discs[:-1], discs[1:])))
+    return _to_lonlat(shapely.simplify(shape, SIMPLIFY_CORRIDOR_M), COORD_DIGITS)
+
+
+# ----------------------------------------------------------------------------- text
+
+
+def _country_names() -> dict[str, str]:
+    frame = borders.countries()
+    return {c: n.split(" (")[0] for c, n in zip(frame["country"], frame["name"])}
+
+
+def _reported_text(track: pd.Series) -> str:
+    parts = []
+    for label, col, unit in (("distance", "reported_distance", "km"), ("depth", "reported_depth", "km")):
+        value = track.get(f"{col}_km")
+        if _finite(value):
+            q = track.get(f"{col}_qualifier")
+            suffix = " past the border" if label == "depth" else " flown"
+            parts.append(f"{q + ' ' if q else ''}{value:,.0f} {unit}{suffix}")
+    duration = track.get("reported_duration_min")
+    if _finite(duration):
+        q = track.get("reported_duration_qualifier")
+        parts.append(f"{q + ' ' if q else ''}{_hm(duration)} in the air")
+    return "; ".join(parts)
+
+
+def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> str:
+    country, origin = track["country"], track["origin"]
+    cname, oname = names.get(country, country), names.get(origin, origin)
+    head = f"Incident {track['id']}: "
+    if not fig["placed"]:
+        reported = _reported_text(track)
+        return (head + f"reported in {cname} airspace, coming from {oname}, but no place along its path was "
+                f"named, so it is not on the map" + (f"; reported: {reported}." if reported else "."))
+    parts = []
+    crossings = fig["crossings"] or []
+    for k, c in enumerate(crossings):
+        where = f"near {c['lat']:.2f} N {c['lon']:.2f} E"
+        when = f" at {_clock(track, c['t_min'])}" if c.get("t_min") is not None else ""
+        est = " (time estimated)" if c.get("time_estimated") and when else ""
+        if c["to"] == country:
+            verb = "entered" if k == 0 else "re-entered"
+            parts.append(f"{verb} {cname} from {names.get(c['from'], c['from'])} {where}{when}{est}")
+        else:
+            back = " back" if c["to"] == origin else ""
+            parts.append(f"left{back} into {names.get(c['to'], c['to'])} {where}{when}{est}")
+    if not crossings:
+        parts.append(f"flew inside {cname}")
+    if _finite(fig["depth_km"]):
+        parts.insert(1 if crossings else 0,
+                     f"went {_km_range(fig['depth_km'], fig['depth_km_range'])} past the border")
+    minutes = fig["inside_minutes"]
+    inside = f"{_km(fig['inside_km'])} and about {_hm(minutes)} inside" if _finite(minutes) else ""
+    if inside:
+        parts.insert(2 if crossings and _finite(fig["depth_km"]) else 1, inside)
+    regions = [r["name"] for r in fig["regions"] or [] if str(r["region_id"]).startswith(country + "-")]
+    if regions:
+        parts.append("over the " + ", ".join(regions) + (" regions" if len(regions) > 1 else " region"))
+    exits = crossings and crossings[-1]["from"] == country
+    if not exits:
+        end = track["stops"][-1]
+        parts.append(f"{OUTCOME_LABEL.get(track['outcome'], track['outcome'])} near {end['lat']:.2f} N "
+                     f"{end['lon']:.2f} E" if track["outcome"] != "lost"
+                     else f"was lost from view after {end['lat']:.2f} N {end['lon']:.2f} E")
+    text = head + ", ".join(parts) + "."
+    text += f" Route {_km_range(fig['length_km'], fig['length_km_range'])} long"
+    warn = [c for c in fig["checks"] or [] if c["status"] == "warn"]
+    checked = [c for c in fig["checks"] or [] if c["status"] in ("ok", "warn")]
+    if checked:
+        text += f"; {len(checked) - len(warn)} of {len(checked)} checks of reported figures and speeds agree"
+    return text + "."
+
+
+def describe(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> dict[str, str]:
+    """A plain-text description of every incident, from the computed figures.
+
+    Used as the map's accessible description and its ``<noscript>`` fallback.
+
+    Returns
+    -------
+    dict
+        Incident id -> one paragraph of text (not escaped).
+    """
+    names = _country_names()
+    # One sentence per incident: plain Python over a handful of rows.
+    return {track["id"]: _describe_one(track, fig, names)
+            for (_, track), (_, fig) in zip(tracks.reset_index(drop=True).iterrows(),
+                                            figures.reset_index(drop=True).iterrows())}
+
+
+# ----------------------------------------------------------------------------- folium elements
+
+
+class _Map(folium.Map):
+    """folium.Map without bootstrap, Font Awesome and Awesome Markers (none is used): a lighter page."""
+
+    default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"),
+                  # Popups need jQuery; the same copy (and name) as the time slider's, so it loads once.
+                  ("jquery3.7.1", "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js")]
+    default_css = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+
+class _Attribution(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+class _Legend(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "geo-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+class _Footer(MacroElement):
+    """Page text after the map div (sources, byline, unplaced incidents) and the height message."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}{{ this.html }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            function postHeight() {
+                if (window.parent === window) { return; }
+                window.parent.postMessage({geoMapHeight: document.documentElement.scrollHeight}, "*");
+            }
+            window.addEventListener("load", postHeight);
+            window.addEventListener("resize", postHeight);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Footer"
+        self.html = html
+
+
+class _Timeline(plugins.TimestampedGeoJson):
+    """TimestampedGeoJson with data as escaped JSON, UTC clocks and ``T+`` labels for relative clocks."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.Control.TimeDimensionCustom = L.Control.TimeDimension.extend({
+                _getDisplayDateFormat: function (date) {
+                    // Relative clocks are played on a synthetic day: show them as T+minutes.
+                    var rel = Math.round((date - Date.UTC({{ this.epoch_year }}, 0, 1)) / 60000);
+                    if (Math.abs(rel) < 525600) {
+                        var sign = rel < 0 ? "\u2212" : "+", min = Math.abs(rel);
+                        var h = Math.floor(min / 60), r = min % 60;
+                        return "T" + sign + (h ? h + " h " + (r < 10 ? "0" : "") + r : r) + " min";
+                    }
+                    return moment.utc(date).format("YYYY-MM-DD HH:mm") + " UTC";
+                }
+            });
+            {{ this._parent.get_name() }}.timeDimension = L.timeDimension({period: {{ this.period|tojson }}});
+            var {{ this.get_name() }}_control = new L.Control.TimeDimensionCustom({{ this.options|tojavascript }});
+            {{ this._parent.get_name() }}.addControl({{ this.get_name() }}_control);
+            var {{ this.get_name() }}_data = L.geoJson({{ this.data }}, {
+                pointToLayer: function (feature, latLng) {
+                    return L.circleMarker(latLng, feature.properties.iconstyle);
+                },
+                style: function (feature) { return feature.properties.style; }
+            });
+            var {{ this.get_name() }} = L.timeDimension.layer.geoJson({{ this.get_name() }}_data, {
+                updateTimeDimension: true, updateTimeDimensionMode: "union",
+                addlastPoint: true, duration: undefined
+            }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    default_css = [(name, url) for name, url in plugins.TimestampedGeoJson.default_css
+                   if "highlight" not in url]  # a code-highlighting stylesheet the slider does not use
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__(data, period="PT1M", auto_play=False, loop=False, add_last_point=True,
+                         transition_time=100, max_speed=20, date_options="YYYY-MM-DD HH:mm")
+        self.data = _json(data)
+        self.epoch_year = RELATIVE_EPOCH.year
+
+
+class _VectorMiniMap(plugins.MiniMap):
+    """A minimap drawn from the shipped country outlines (no tiles: works offline)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_layer = L.geoJson({{ this.data }}, {
+                style: {color: "#666", weight: 1, fillColor: "#ddd", fillOpacity: 1}
+            });
+            var {{ this.get_name() }} = new L.Control.MiniMap(
+                {{ this.get_name() }}_layer, {{ this.options|tojavascript }});
+            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict[str, Any], **kwargs):
+        super().__init__(**kwargs)
+        self.data = _json(data)
+
+
+# ----------------------------------------------------------------------------- drawing
+
+
+def _tile_provider(tiles: str | None, key: str | None = None):
+    """The xyzservices provider named ``tiles`` (None for no tiles), with its API key filled in."""
+    if tiles is None or str(tiles).lower() == TILES_NONE:
+        return None
+    import xyzservices
+
+    try:
+        provider = xyzservices.providers.query_name(str(tiles))
+    except ValueError as err:
+        raise RenderOptionError(
+            f"tiles {tiles!r}: not an xyzservices provider; give a name such as {DEFAULT_TILES}, "
+            f"OpenStreetMap.Mapnik or CartoDB.Positron (with a key), or '{TILES_NONE}'") from err
+    if provider.requires_token():
+        if not key:
+            raise RenderOptionError(
+                f"tiles {tiles!r} need an API key from their provider: pass tiles_key (geo map --tiles-key, "
+                f"or GEO_TILES_KEY), or use keyless tiles such as {DEFAULT_TILES}")
+        token = next(k for k, v in provider.items() if isinstance(v, str) and "<insert your" in v)
+        provider = provider(**{token: key})
+    return provider
+
+
+def _popup(html: str, max_width: int = 340) -> folium.Popup:
+    """A popup from HTML built here with :func:`safe_html` on every outside string."""
+    return folium.Popup(Html(html, script=True), max_width=max_width)
+
+
+def _sources_lookup(reports: Sequence[Any] | None) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for report in reports or []:
+        out[report.id] = {s.id: s for s in report.sources}
+    return out
+
+
+def _source_text(source: Any) -> str:
+    """One source as safe HTML: publisher, “title”, date, via."""
+    parts = [safe_html(source.publisher)]
+    if source.title:
+        parts.append(f"“{safe_html(source.title)}”")
+    if source.date:
+        parts.append(safe_html(_date(source.date)))
+    text = ", ".join(parts)
+    if source.via:
+        text += f" (via {safe_html(source.via)})"
+    return text
+
+
+def _stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: str,
+                sources: dict[str, Any], summary_of: str) -> str:
+    rows = [("Status", stop["status"]), ("Where", f"{stop['lat']:.4f} N {stop['lon']:.4f} E, "
+                                                  f"±{stop['uncertainty_km']:.0f} km")]
+    reported = stop.get("time")
+    when = _clock(track, t_min, date=True)
+    rows.append(("Time", f"{when} ({'reported' if reported else t_source})"))
+    matched = stop.get("matched") or {}
+    if matched.get("name"):
+        region = f", {matched.get('region')}" if matched.get("region") else ""
+        rows.append(("Gazetteer", f"{matched['name']}{region} ({matched.get('kind', '')})"))
+    body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
+    cited = [sources[s] if s in sources else s for s in stop.get("sources") or []]
+    src = "".join(f"<li>{_source_text(s) if not isinstance(s, str) else safe_html(s)}</li>" for s in cited)
+    note = f"<p>{safe_html(stop['note'])}</p>" if stop.get("note") else ""
+    return (f"<div class=\"geo-popup\"><h3>{safe_html(stop['label'])}</h3><p>{safe_html(summary_of)}</p>"
+            f"<dl>{body}</dl>{note}" + (f"<b>Sources</b><ul>{src}</ul>" if src else "") + "</div>")
+
+
+def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
+    rows = [("Length", _km_range(fig["length_km"], fig["length_km_range"]))]
+    by = fig["length_by_status_km"] or {}
+    split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
+    if split:
+        rows[0] = ("Length", rows[0][1] + f" [{split}]")
+    if _finite(fig["depth_km"]):
+        rows.append(("Depth", _km_range(fig["depth_km"], fig["depth_km_range"]) + f" past the "
+                     f"{track['origin']} border"))
+    if _finite(fig["inside_minutes"]):
+        est = " (estimated)" if fig["inside_minutes_estimated"] else ""
+        rows.append((f"Inside {track['country']}", f"{_km(fig['inside_km'])}, {_hm(fig['inside_minutes'])}{est}"))
+    for leg in fig["speeds"] or []:
+        if leg["kmh"] is not None:
+            rows.append(("Speed", f"{leg['from']} to {leg['to']}: {leg['kmh']:,.0f} km/h"))
+    rows.append(("Drone", f"{track['drone_name']} ({track['speed_min_kmh']:.0f}–{track['speed_max_kmh']:.0f} km/h)"))
+    rows.append(("Outcome", OUTCOME_LABEL.get(track["outcome"], track["outcome"])))
+    body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
+    checks = "".join(f"<li><b>{safe_html(c['status'])}</b> {safe_html(c['sentence'])}</li>"
+                     for c in fig["checks"] or [])
+    return (f"<div class=\"geo-popup\"><h3>{safe_html(track['title'])}</h3>"
+            f"<p><small>{safe_html(track['id'])} · {safe_html(track['date'])}</small></p>"
+            + (f"<p>{safe_html(summary)}</p>" if summary else "")
+            + f"<dl>{body}</dl>" + (f"<b>Checks</b><ul>{checks}</ul>" if checks else "") + "</div>")
+
+
+def _status_runs(status: np.ndarray) -> list[tuple[int, int, str]]:
+    """Runs of equal segment status: (first vertex, last vertex inclusive, status)."""
+    if len(status) == 0:
+        return []
+    cut = np.flatnonzero(status[1:] != status[:-1]) + 1
+    starts = np.r_[0, cut]
+    ends = np.r_[cut, len(status)]
+    return [(int(s), int(e), str(status[s])) for s, e in zip(starts, ends)]
+
+
+def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, color: str,
+                sources: dict[str, Any], summary: str | None) -> dict[str, Any]:
+    """Draw one placed incident into its layer; return its feature for the time slider."""
+    coords = shapely.get_coordinates(track.geometry)
+    lon, lat = coords[:, 0], coords[:, 1]
+    t = np.asarray(track["t_min"], float)
+    unc = np.asarray(track["unc_km"], float)
+    status = np.asarray(track["seg_status"], object)
+    stop_index = np.asarray(track["stop_index"], int)
+    time_source = np.asarray(track["time_source"], object)
+    title = f"{track['id']}: {track['title']}"
+
+    folium.GeoJson(_geojson(corridor(lon, lat, unc)), name=None, control=False,
+                   style_function=lambda _f, c=color: {"color": c, "weight": 0, "fillColor": c,
+                                                        "fillOpacity": 0.15},
+                   tooltip=folium.Tooltip(safe_html(f"uncertainty corridor: {track['id']}"))).add_to(group)
+    for first, last, st in _status_runs(status):
+        folium.PolyLine(_latlon(lon[first:last + 1], lat[first:last + 1]), color=color, weight=3.5,
+                        opacity=0.95, dash_array=DASH.get(st)).add_to(group)
+    # A wide transparent line over the whole route: the click target for the summary, and the arrows' path.
+    whole = folium.PolyLine(_latlon(lon, lat), color=color, weight=14, opacity=0.0,
+                            popup=_popup(_track_popup(track, fig, summary), 380),
+                            tooltip=folium.Tooltip(safe_html(title)))
+    whole.add_to(group)
+    plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
+                             attributes={"fill": color, "font-size": "14", "opacity": "1"}).add_to(group)
+
+    # Leg labels (km, time, implied speed) at each leg's midpoint, always visible.
+    _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
+    at = np.flatnonzero(stop_index >= 0)
+    for a, b in zip(at[:-1], at[1:]):  # per leg: a handful per track
+        km = cum[b] - cum[a]
+        minutes = t[b] - t[a]
+        estimated = "estimated" in (time_source[a], time_source[b])
+        mid = (cum[a] + cum[b]) / 2
+        mlon, mlat = float(np.interp(mid, cum, lon)), float(np.interp(mid, cum, lat))
+        if estimated:
+            label = f"{km:,.0f} km · ≈{_hm(minutes)} (at {track['speed_typical_kmh']:.0f} km/h, assumed)"
+        else:
+            kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
+            label = f"{km:,.0f} km · {_hm(minutes)}{kmh}"
+        folium.CircleMarker([round(mlat, COORD_DIGITS), round(mlon, COORD_DIGITS)], radius=2, color=color,
+                            weight=1, fill=True, fill_opacity=1,
+                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction="right",
+                                                   class_name="geo-leg", offset=(6, 0))).add_to(group)
+
+    # Waypoints.
+    stops = track["stops"]
+    for i, dense in enumerate(at):  # per stop
+        stop = stops[i]
+        popup = _stop_popup(track, stop, t[dense], str(time_source[dense]), sources, track["title"])
+        folium.CircleMarker([stop["lat"], stop["lon"]], radius=5 if stop["status"] == "reported" else 4,
+                            color=color, weight=2, fill=True,
+                            fill_color="#ffffff" if stop["status"] != "reported" else color, fill_opacity=1,
+                            popup=_popup(popup),
+                            tooltip=folium.Tooltip(safe_html(f"{stop['label']} ({stop['status']})"))
+                            ).add_to(group)
+
+    # Border crossings, with time.
+    for c in fig["crossings"] or []:
+        est = " (time estimated)" if c["time_estimated"] else ""
+        text = f"Crossed {c['from']}→{c['to']} at {_clock(track, c['t_min'], date=True)}{est}"
+        folium.Marker([c["lat"], c["lon"]],
+                      icon=folium.DivIcon(html=f"<div class=\"geo-cross\" aria-label=\"{safe_html(text)}\">"
+                                               "</div>", icon_size=(14, 14), icon_anchor=(7, 7),
+                                          class_name="geo-cross-icon"),
+                      tooltip=folium.Tooltip(safe_html(text)),
+                      popup=_popup(f"<div class=\"geo-popup\">{safe_html(text)}</div>")).add_to(group)
+
+    # The deepest point and its perpendicular to the border.
+    deepest = fig["deepest_point"]
+    if isinstance(deepest, dict) and _finite(fig["depth_km"]):
+        label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'])} from the {track['origin']} border")
+        folium.PolyLine([[deepest["lat"], deepest["lon"]], [deepest["border_lat"], deepest["border_lon"]]],
+                        color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
+        mid_lat = round((deepest["lat"] + deepest["border_lat"]) / 2, COORD_DIGITS)
+        mid_lon = round((deepest["lon"] + deepest["border_lon"]) / 2, COORD_DIGITS)
+        folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
+                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction="center",
+                                                   class_name="geo-depth")).add_to(group)
+        folium.CircleMarker([deepest["lat"], deepest["lon"]], radius=6, color="#222222", weight=2, fill=True,
+                            fill_color=color, fill_opacity=1,
+                            tooltip=folium.Tooltip(safe_html(f"deepest point: {label}"))).add_to(group)
+
+    # The end, by outcome.
+    end = stops[-1]
+    symbol = OUTCOME_SYMBOL.get(track["outcome"], "•")
+    end_text = f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({end['label']})"
+    folium.Marker([end["lat"], end["lon"]],
+                  icon=folium.DivIcon(html=f"<div class=\"geo-end\" style=\"background:{color}\" "
+                                           f"aria-label=\"{safe_html(end_text)}\">{symbol}</div>",
+                                      icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
+                  tooltip=folium.Tooltip(safe_html(end_text))).add_to(group)
+
+    # The time-slider feature: the line sampled at the stops and evenly between them.
+    keep = np.zeros(len(lon), bool)
+    keep[np.linspace(0, len(lon) - 1, min(len(lon), TIMELINE_POINTS)).round().astype(int)] = True
+    keep[at] = True
+    idx = np.flatnonzero(keep)
+    return {"type": "Feature",
+            "geometry": {"type": "LineString",
+                         "coordinates": np.round(coords[idx], COORD_DIGITS).tolist()},
+            "properties": {"times": [_timeline_time(track, t[i]) for i in idx],
+                           "style": {"color": color, "weight": 7, "opacity": 0.45},
+                           "iconstyle": {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": color,
+                                         "fillOpacity": 1}}}
+
+
+@lru_cache(maxsize=16)
+def _bands(country: str, origin: str) -> tuple[str, str] | None:
+    """GeoJSON (as text) of the distance bands from the ``country``–``origin`` border, and of the border.
+
+    Buffers of the border line in LCC_EUROPE, clipped to ``country``, simplified:
+    display only.  Cached: the reference data do not change within a process.
+    """
+    try:
+        border = borders.shared_border(country, origin).geometry
+    except borders.UnknownCountryError:
+        return None
+    names = _country_names()
+    frame = borders.countries().set_index("country")
+    inside = shapely.simplify(_to_plane(frame.geometry[country]), SIMPLIFY_COUNTRY_M)
+    border_p = shapely.simplify(_to_plane(border), SIMPLIFY_BORDER_M)
+    rings, labels, previous = [], [], None
+    for k, d in enumerate(BANDS_KM):
+        reach = shapely.intersection(shapely.buffer(border_p, d * 1000.0, quad_segs=4), inside)
+        ring = reach if previous is None else shapely.difference(reach, previous)
+        previous = reach
+        rings.append(shapely.simplify(ring, SIMPLIFY_BAND_M))
+        lo = 0 if k == 0 else BANDS_KM[k - 1]
+        labels.append({"band": k, "text": f"{lo}–{d} km from the {names.get(origin, origin)} border"})
+    data = _feature_collection(_to_lonlat(np.array(rings, dtype=object)), labels)
+    line = _geojson(_to_lonlat(border_p, COORD_DIGITS))
+    return json.dumps(data, sort_keys=True), json.dumps(line, sort_keys=True)
+
+
+def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
+                  names: dict[str, str]) -> dict[str, Any]:
+    """Countries, the crossed borders with their distance bands, and the regions entered."""
+    placed = tracks[tracks["placed"].astype(bool)]
+    pairs = list(dict.fromkeys(zip(placed["country"], placed["origin"])))
+    codes = list(dict.fromkeys([*tracks["country"], *tracks["origin"]]))
+    frame = borders.countries()
+    frame = frame[frame["country"].isin(codes)].set_index("country").loc[[c for c in codes if c in set(frame["country"])]]
+    plane = _to_plane(frame.geometry.to_numpy())
+    simple = shapely.simplify(plane, SIMPLIFY_COUNTRY_M)
+    entered = set(placed["country"])
+    country_data = _feature_collection(_to_lonlat(simple),
+                                       [{"code": c, "entered": c in entered} for c in frame.index])
+    countries = folium.FeatureGroup(name="Countries", control=True)
+    folium.GeoJson(country_data,
+                   style_function=lambda f: COUNTRY_STYLE if f["properties"]["entered"] else ORIGIN_STYLE
+                   ).add_to(countries)
+    countries.add_to(m)
+
+    bands = folium.FeatureGroup(name="Distance from the crossed border", control=True)
+    for country, origin in pairs:  # one per (entered, origin) pair: a handful
+        drawn = _bands(country, origin)
+        if drawn is None:
+            continue
+        bands_data, line = json.loads(drawn[0]), json.loads(drawn[1])
+        folium.GeoJson(bands_data, style_function=lambda f: {"color": "#777777", "weight": 0.6, "dashArray": "3 3",
+                                                             "fillColor": BAND_FILL[f["properties"]["band"]],
+                                                             "fillOpacity": 0.10},
+                       tooltip=folium.GeoJsonTooltip(["text"], labels=False)).add_to(bands)
+        folium.GeoJson(line, style_function=lambda _f: BORDER_STYLE,
+                       tooltip=folium.Tooltip(safe_html(f"{names.get(country, country)}–"
+                                                        f"{names.get(origin, origin)} border (crossed)"))
+                       ).add_to(bands)
+    bands.add_to(m)
+
+    region_ids = list(dict.fromkeys(r["region_id"] for regs in figures["regions"] for r in (regs or [])))
+    regions = borders.regions()
+    regions = regions[regions["region_id"].isin(region_ids)].set_index("region_id")
+    regions = regions.loc[[r for r in region_ids if r in regions.index]]
+    layer = folium.FeatureGroup(name="Regions entered", control=True)
+    if len(regions):
+        rplane = shapely.simplify(_to_plane(regions.geometry.to_numpy()), SIMPLIFY_REGION_M)
+        outlines = _to_lonlat(shapely.boundary(rplane))
+        folium.GeoJson(_feature_collection(outlines, [{} for _ in outlines]),
+                       style_function=lambda _f: REGION_STYLE).add_to(layer)
+        points = shapely.point_on_surface(_to_lonlat(rplane))
+        for rid, name, point in zip(regions.index, regions["name"], points):  # per region: a handful
+            folium.CircleMarker([round(point.y, AREA_DIGITS), round(point.x, AREA_DIGITS)], radius=0, opacity=0,
+                                tooltip=folium.Tooltip(safe_html(f"{name} ({rid})"), permanent=True,
+                                                       direction="center", class_name="geo-region")).add_to(layer)
+    layer.add_to(m)
+    return country_data
+
+
+def _legend_html(items: list[tuple[str, str]]) -> str:
+    def line(dash: str | None, color: str = "#333") -> str:
+        dash_attr = f" stroke-dasharray=\"{dash}\"" if dash else ""
+        return (f"<svg width=\"30\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"30\" y2=\"4\" "
+                f"stroke=\"{color}\" stroke-width=\"3\"{dash_attr}/></svg>")
+
+    parts = ["<b>Incidents</b>"]
+    parts += [f"<div>{line(None, color)}{safe_html(label)}</div>" for color, label in items]
+    parts.append("<b>Legs</b>")
+    parts += [f"<div>{line(DASH[s])}{safe_html(STATUS_LABEL[s])}</div>" for s in DASH]
+    parts.append("<b>Symbols</b>")
+    parts.append("<div>shaded band: where the drone may have been (uncertainty)</div>")
+    parts.append("<div>◇ border crossing · ● deepest point, dashed line to the border</div>")
+    parts.append("<div>" + " · ".join(f"{sym} {safe_html(OUTCOME_LABEL[k])}"
+                                      for k, sym in OUTCOME_SYMBOL.items()) + "</div>")
+    parts.append(f"<div>grey bands: {', '.join(str(b) for b in BANDS_KM)} km from the crossed border</div>")
+    return "".join(parts)
+
+
+def _default_title(tracks: gpd.GeoDataFrame, names: dict[str, str]) -> str:
+    countries = list(dict.fromkeys(tracks["country"]))
+    where = " and ".join(names.get(c, c) for c in countries) or "the border"
+    dates = sorted(tracks["date"])
+    if not dates:
+        return f"Drone flights into {where}"
+    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
+    if first == last:
+        span = first.strftime("%-d %B %Y")
+    elif (first.year, first.month) == (last.year, last.month):
+        span = f"{first.day}–{last.strftime('%-d %B %Y')}"
+    else:
+        span = f"{first.strftime('%-d %B %Y')} – {last.strftime('%-d %B %Y')}"
+    n = len(tracks)
+    return f"{n} reported drone flight{'s' if n != 1 else ''} into {where}, {span}"
+
+
+def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
+             title: str | None = None, byline: str | None = None, description: str | None = None,
+             tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None,
+             offline: bool = False) -> folium.Map:
+    """Draw incidents on a Leaflet map.
+
+    Parameters
+    ----------
+    tracks : geopandas.GeoDataFrame
+        From :func:`geo.tracks.build_tracks`.
+    figures : pandas.DataFrame
+        From :func:`geo.analyse.analyse` of the same tracks, same order.
+    reports : sequence of geo.reports.Report, optional
+        The reports the tracks came from: their summaries go into the track
+        popups and their sources into the popups and the source line.
+    title, byline, description : str, optional
+        Page text; the title and description default to ones made from the data.
+    tiles : str or None
+        An xyzservices provider name (default ``CartoDB.Positron``) or ``"none"``
+        (or None) for the shipped vector layers only.  ``offline`` implies none.
+    tiles_key : str, optional
+        API key for providers that need one (e.g. ``CartoDB.Positron``).
+    offline : bool
+        Draw nothing that needs the network (no tiles); inline the scripts with
+        :func:`map_html` ``(offline=True)``.
+
+    Returns
+    -------
+    folium.Map
+        Render it with :func:`map_html` for deterministic, escaped HTML.
+
+    Raises
+    ------
+    RenderOptionError
+        For a tile provider name xyzservices does not know.
+    """
+    tracks = tracks.reset_index(drop=True)
+    figures = figures.reset_index(drop=True)
+    if len(tracks) != len(figures) or list(tracks["id"]) != list(figures["id"]):
+        raise RenderOptionError("figures do not match tracks; pass analyse(tracks) for the same tracks")
+    names = _country_names()
+    provider = None if offline else _tile_provider(tiles, tiles_key)
+    by_id = {r.id: r for r in reports or []}
+    sources = _sources_lookup(reports)
+    title = title or _default_title(tracks, names)
+    texts = describe(tracks, figures)
+
+    m = _Map(location=[53.0, 28.0], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False,
+             height=MAP_HEIGHT_PX)
+    if provider is not None:
+        folium.TileLayer(provider, name=provider.name, control=False).add_to(m)
+    country_data = _draw_context(m, tracks, figures, names)
+
+    legend_items: list[tuple[str, str]] = []
+    timeline = []
+    placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
+    for k, i in enumerate(placed_rows):  # one layer per incident: a handful
+        track, fig = tracks.loc[i], figures.loc[i]
+        color = PALETTE[k % len(PALETTE)]
+        label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
+        group = folium.FeatureGroup(name=label, control=True, show=True)
+        report = by_id.get(track["id"])
+        timeline.append(_draw_track(group, track, fig, color, sources.get(track["id"], {}),
+                                    report.summary if report is not None else None))
+        group.add_to(m)
+        legend_items.append((color, f"{track['id']}: {track['title']}"))
+
+    if placed_rows:
+        bounds = shapely.bounds(shapely.union_all(tracks.loc[placed_rows].geometry.to_numpy()))
+        m.fit_bounds([[round(bounds[1] - 0.3, 3), round(bounds[0] - 0.5, 3)],
+                      [round(bounds[3] + 0.3, 3), round(bounds[2] + 0.5, 3)]])
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
+                           secondary_length_unit=None, primary_area_unit="sqkilometers",
+                           secondary_area_unit=None).add_to(m)
+    plugins.Fullscreen(position="topleft").add_to(m)
+    if provider is not None:
+        plugins.MiniMap(tile_layer=folium.TileLayer(provider), position="bottomleft", toggle_display=True,
+                        zoom_level_offset=-5).add_to(m)
+    else:
+        _VectorMiniMap(country_data, position="bottomleft", toggle_display=True,
+                       zoom_level_offset=-5).add_to(m)
+    if timeline:
+        _Timeline({"type": "FeatureCollection", "features": timeline}).add_to(m)
+    _Legend(_legend_html(legend_items)).add_to(m)
+    tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
+    _Attribution(ATTRIBUTION).add_to(m)
+
+    # Page text: before the map div (title, description, accessible description), then after it.
+    root = m.get_root()
+    root.header.add_child(Element(f"<title>{safe_html(title)}</title>"), name="geo_title")
+    root.header.add_child(Element(f"<style>{CSS}</style>"), name="geo_css")
+    desc_html = "".join(f"<p>{safe_html(texts[i])}</p>" for i in tracks["id"])
+    head = (f"<header class=\"geo-head\"><h1 id=\"geo-title\">{safe_html(title)}</h1>"
+            + (f"<p>{safe_html(description)}</p>" if description else
+               f"<p>{safe_html(_default_description(tracks))}</p>")
+            + "</header>"
+            + f"<div id=\"geo-map-description\" class=\"geo-visually-hidden\">{desc_html}</div>"
+            + f"<noscript><div class=\"geo-head\">{desc_html}</div></noscript>")
+    root.html.add_child(Element(head), name="geo_head")
+    _Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
+                         tiles_attribution=tiles_attribution)).add_to(m)
+    m._geo_title = title  # read by map_html for the map's accessible name
+    return m
+
+
+def _default_description(tracks: gpd.GeoDataFrame) -> str:
+    placed = int(tracks["placed"].astype(bool).sum())
+    return (f"Routes as reported, joined through the places the sources name ({placed} of {len(tracks)} "
+            "incidents could be placed). Solid lines are reported legs, dashed presumed, dotted estimated; "
+            "the shaded band around each route is where the drone may have been. Click a route or a point "
+            "for the details and the sources.")
+
+
+def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tiles_attribution: str) -> str:
+    unplaced = [i for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
+    parts = ["<footer class=\"geo-foot\">"]
+    if unplaced:
+        items = []
+        for i in unplaced:
+            track = tracks.loc[i]
+            reported = _reported_text(track) or "no figures"
+            checks = "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])
+            items.append(f"<li id=\"geo-unplaced-{safe_html(track['id'])}\"><b>{safe_html(track['id'])}</b>: "
+                         f"{safe_html(track['title'])}. Reported: {safe_html(reported)}."
+                         + (f" <small>{safe_html(checks)}</small>" if checks else "") + "</li>")
+        parts.append("<section class=\"geo-unplaced\" aria-labelledby=\"geo-unplaced-h\">"
+                     "<h2 id=\"geo-unplaced-h\" style=\"font-size:1em;margin:6px 0 2px\">"
+                     "Not on the map (no place named)</h2><ul>" + "".join(items) + "</ul></section>")
+    # One entry per publication (publisher, title, via), with every date and link it was cited with.
+    grouped: dict[tuple, dict[str, list]] = {}
+    for report in reports or []:
+        for s in report.sources:
+            entry = grouped.setdefault((s.publisher, s.title or "", s.via or ""), {"dates": [], "urls": []})
+            if s.date and s.date not in entry["dates"]:
+                entry["dates"].append(s.date)
+            if s.url and s.url not in entry["urls"] and re.match(r"^https?://", s.url):
+                entry["urls"].append(s.url)
+    listed = []
+    for (publisher, title, via), entry in grouped.items():
+        text = safe_html(publisher) + (f", “{safe_html(title)}”" if title else "")
+        text += "".join(f", {safe_html(_date(d))}" for d in sorted(entry["dates"]))
+        text += f" (via {safe_html(via)})" if via else ""
+        for k, url in enumerate(entry["urls"]):
+            # Offline pages name the link instead of linking: they must not point at the network.
+            text += (f" [{safe_html(url)}]" if offline
+                     else f" <a href=\"{safe_html(url)}\" rel=\"noopener noreferrer\">[link {k + 1}]</a>")
+        listed.append(text)
+    if listed:
+        parts.append("<p><b>Sources:</b> " + "; ".join(listed) + ".</p>")
+    if byline:
+        parts.append(f"<p class=\"geo-byline\">{safe_html(byline)}</p>")
+    parts.append(f"<p class=\"geo-attribution\">Map data: {ATTRIBUTION}{tiles_attribution}.</p>")
+    parts.append("</footer>")
+    return "".join(parts)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+_SCRIPT_SRC = re.compile(r"<script src=\"(https?://[^\"]+)\"></script>")
+_CSS_HREF = re.compile(r"<link rel=\"stylesheet\" href=\"(https?://[^\"]+)\"\s*/?>")
+#: Leaflet's layer-control button image, for pages whose CSS cannot load images/layers.png.
+_LAYERS_ICON_CSS = (".leaflet-control-layers-toggle{background-image:url(\"data:image/svg+xml,"
+                    "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 26 26'%3E%3Cpath d='M13 4 L24 10 L13 16 "
+                    "L2 10Z' fill='%23777'/%3E%3Cpath d='M2 14 L13 20 L24 14' fill='none' stroke='%23777' "
+                    "stroke-width='2'/%3E%3C/svg%3E\")!important;background-size:26px 26px}")
+
+
+def inline_assets(html: str) -> str:
+    """Replace every CDN ``<script src>`` and stylesheet ``<link>`` with its content.
+
+    Uses :mod:`geo.assets` when present (``inline_assets(html) -> str``);
+    otherwise the asset table of the ``folium-offline`` package.
+
+    Raises
+    ------
+    RenderOptionError
+        If an asset is not in the table (the page would need the network).
+    """
+    try:
+        from . import assets  # type: ignore[attr-defined]
+    except ImportError:
+        assets = None
+    if assets is not None and hasattr(assets, "inline_assets"):
+        return assets.inline_assets(html)
+    try:
+        from offlinefolium.elements import _res as table
+    except ImportError as err:
+        raise RenderOptionError("offline maps need the folium-offline package: pip install folium-offline") from err
+
+    def content(url: str) -> str:
+        if url not in table:
+            raise RenderOptionError(f"offline: no inline copy of {url}; drop the plugin that needs it or add it")
+        return table[url]
+
+    def script(match: re.Match) -> str:
+        code = content(match.group(1)).replace("</script", "<\\/script")
+        return f"<script>/* {match.group(1).rsplit('/', 1)[-1]} */\n{code}\n</script>"
+
+    def style(match: re.Match) -> str:
+        css = content(match.group(1)).replace("</style", "<\\/style")
+        return f"<style>/* {match.group(1).rsplit('/', 1)[-1]} */\n{css}\n</style>"
+
+    html = _SCRIPT_SRC.sub(script, html)
+    html = _CSS_HREF.sub(style, html)
+    return html.replace("</head>", f"<style>{_LAYERS_ICON_CSS}</style>\n</head>", 1)
+
+
+def _stable_ids(html: str) -> str:
+    """Replace folium's random element ids with sequential ones, in order of first appearance."""
+    mapping: dict[str, str] = {}
+
+    def sub(match: re.Match) -> str:
+        return mapping.setdefault(match.group(0), f"n{len(mapping) + 1}")
+
+    return _HEX_ID.sub(sub, html)
+
+
+def _render(m: folium.Map, *, offline: bool) -> str:
+    html = m.get_root().render()
+    name = m.get_name()
+    title = getattr(m, "_geo_title", "Map")
+    html = html.replace(f"<div class=\"folium-map\" id=\"{name}\" ",
+                        f"<div class=\"folium-map geo-map\" id=\"{name}\" role=\"region\" "
+                        f"aria-label=\"{safe_html('Map: ' + title)}\" aria-describedby=\"geo-map-description\" ", 1)
+    html = html.replace("<html>", "<html lang=\"en\">", 1)
+    if offline:
+        html = inline_assets(html)
+    html = _stable_ids(html)
+    # Trailing spaces vary with folium's templates, not with the data: strip them for smaller, stabler files.
+    return "\n".join(line.rstrip() for line in html.splitlines() if line.strip()) + "\n"
+
+
+def map_html(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
+             title: str | None = None, byline: str | None = None, description: str | None = None,
+             tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None, offline: bool = False) -> str:
+    """The map as one HTML page: same input, byte-identical output.
+
+    Parameters are those of :func:`make_map`; with ``offline=True`` every
+    script and stylesheet is inlined and no tiles are drawn.
+    """
+    m = make_map(tracks, figures, reports=reports, title=title, byline=byline, description=description,
+                 tiles=tiles, tiles_key=tiles_key, offline=offline)
+    return _render(m, offline=offline)
+
+
+def embed_html(src: str, *, title: str, description: str = "", height_px: int = MAP_HEIGHT_PX + 260) -> str:
+    """An HTML snippet embedding the map page ``src`` in a responsive iframe.
+
+    The iframe is 100% wide; its height follows the ``postMessage`` the map
+    page sends with its document height.
+    """
+    desc_id = "geo-embed-desc-" + re.sub(r"[^a-z0-9-]+", "-", Path(src).stem.lower())
+    return (
+        f"<figure class=\"geo-map-embed\" style=\"margin:0\">\n"
+        f"<iframe src=\"{safe_html(src)}\" title=\"{safe_html(title)}\" aria-describedby=\"{desc_id}\" "
+        f"loading=\"lazy\" style=\"width:100%;height:{int(height_px)}px;border:0\"></iframe>\n"
+        f"<figcaption id=\"{desc_id}\">{safe_html(description)}</figcaption>\n"
+        "<script>(function () {\n"
+        "  var frames = document.querySelectorAll(\"figure.geo-map-embed iframe\");\n"
+        "  window.addEventListener(\"message\", function (event) {\n"
+        "    var h = event.data && event.data.geoMapHeight;\n"
+        "    if (typeof h !== \"number\" || !isFinite(h)) { return; }\n"
+        "    for (var i = 0; i < frames.length; i++) {\n"
+        "      if (frames[i].contentWindow === event.source) { frames[i].style.height = Math.ceil(h) + \"px\"; }\n"
+        "    }\n"
+        "  });\n"
+        "})();</script>\n"
+        "</figure>\n"
+    )
+
+
+def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
+              reports: Sequence[Any] | None = None, title: str | None = None, byline: str | None = None,
+              description: str | None = None, tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None,
+              offline: bool = False, embed: bool = False) -> list[Path]:
+    """Write the map page to ``path`` atomically (and ``<name>.embed.html`` with ``embed``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    path = Path(path)
+    html = map_html(tracks, figures, reports=reports, title=title, byline=byline, description=description,
+                    tiles=tiles, tiles_key=tiles_key, offline=offline)
+    written = [write_atomic(path, html)]
+    if embed:
+        names = _country_names()
+        text = description or " ".join(describe(tracks, figures).values())
+        snippet = embed_html(path.name, title=title or _default_title(tracks.reset_index(drop=True), names),
+                             description=text)
+        written.append(write_atomic(path.with_name(path.stem + ".embed.html"), snippet))
+    return written

@@ -1,0 +1,245 @@
+"""geo.render: the published map, tested as text (no browser).
+
+The seeds are rendered once per module (online and offline); an injection
+report puts hostile strings in every free-text field a report has.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from geo.analyse import analyse
+from geo.cli import cli
+from geo.datafiles import seeds_dir
+from geo.gazetteer import Gazetteer
+from geo.render import (ATTRIBUTION, RenderOptionError, embed_html, make_map, map_html, safe_html,
+                        write_map)
+from geo.reports import load_reports
+from geo.tracks import build_tracks
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "${alert(1)}",
+    "`);alert(1);//",
+    "</script><script>alert(1)</script>",
+    "javascript:alert(1)",
+    "\\u003cscript\\u003ealert(1)",
+]
+
+# Substrings that must never reach the page: what each payload would look like unescaped
+# in HTML, in a JS template literal, or in a JSON string that Leaflet puts into innerHTML.
+FORBIDDEN = [
+    "<script>alert", "<img src=x", "\\u003cimg", "\\u003cscript", "${alert", "`);alert", "</script><script>",
+    'href="javascript:', "onerror=alert(1)>",
+]
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return Gazetteer()
+
+
+@pytest.fixture(scope="module")
+def seeds(gazetteer):
+    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
+    tracks = build_tracks(reports, gazetteer)
+    return reports, tracks, analyse(tracks)
+
+
+@pytest.fixture(scope="module")
+def online(seeds):
+    reports, tracks, figures = seeds
+    return map_html(tracks, figures, reports=reports, byline="By the data desk")
+
+
+@pytest.fixture(scope="module")
+def offline(seeds):
+    reports, tracks, figures = seeds
+    return map_html(tracks, figures, reports=reports, offline=True)
+
+
+def _injection_yaml(payload: str) -> str:
+    q = payload.replace("\\", "\\\\").replace('"', '\\"')
+    return textwrap.dedent(f"""\
+        id: injected-report
+        title: "{q} title"
+        date: 2024-07-16
+        timezone: Europe/Minsk
+        drone: shahed-136
+        country: BY
+        origin: UA
+        outcome: exploded
+        summary: "{q} summary"
+        reported:
+          depth_km: 30
+          note: "{q} reported note"
+        sources:
+          - id: src
+            publisher: "{q} publisher"
+            title: "{q} source title"
+            via: "{q} via"
+            note: "{q} source note"
+            date: 2024-07-16
+        route:
+          - from: UA
+            time: "08:00"
+            sources: [src]
+            note: "{q} from note"
+          - place: Naroulia
+            hint: BY-HO
+            sources: [src]
+            note: "{q} place note"
+          - {{lat: 52.30, lon: 29.60, uncertainty_km: 3, note: "{q} coords note", sources: [src]}}
+        """)
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory, gazetteer):
+    """One page whose every free-text field holds every payload (one render keeps the test fast)."""
+    payload = " | ".join(PAYLOADS)
+    path = tmp_path_factory.mktemp("injection") / "injected.yaml"
+    path.write_text(_injection_yaml(payload), encoding="utf-8")
+    reports = load_reports([str(path)], geocoder=gazetteer)
+    tracks = build_tracks(reports, gazetteer)
+    return map_html(tracks, analyse(tracks), reports=reports, tiles="none", title=f"{payload} headline",
+                    byline=f"{payload} byline", description=f"{payload} standfirst")
+
+
+# ----------------------------------------------------------------------------- escaping
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<b>", "&lt;b&gt;"),
+    ('a"b\'c', "a&#34;b&#39;c"),
+    ("${x}", "&#36;{x}"),
+    ("`x`", "&#96;x&#96;"),
+    ("a\\u0041", "a&#92;u0041"),
+    (None, ""),
+    (12.5, "12.5"),
+])
+def test_safe_html_escapes_html_and_template_literals(text, expected):
+    assert safe_html(text) == expected
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_report_text_never_reaches_the_page_unescaped(injected, payload):
+    html = injected
+    assert "injected-report" in html and "coords note" in html  # the report was drawn, notes and all
+    for bad in FORBIDDEN:
+        assert bad not in html, bad
+    if any(c in payload for c in "<>\"'`$\\"):
+        assert payload not in html
+
+
+def test_injected_page_is_valid_javascript(injected):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    html = injected
+    script = "\n;\n".join(re.findall(r"<script>(.*?)</script>", html, re.S))
+    result = subprocess.run([node, "--check", "-"], input=script, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[:2000]
+
+
+# ----------------------------------------------------------------------------- content
+
+
+def test_render_is_deterministic(seeds, online):
+    reports, tracks, figures = seeds
+    again = map_html(tracks, figures, reports=reports, byline="By the data desk")
+    assert again == online
+    assert not re.search(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", online)  # no random folium ids left
+
+
+def test_every_placed_incident_has_a_layer(seeds, online):
+    _, tracks, _ = seeds
+    overlays = re.search(r"overlays :\s*\{(.*?)\},\s*\};", online, re.S).group(1)
+    for incident, placed in zip(tracks["id"], tracks["placed"]):
+        assert (incident in overlays) == bool(placed)
+
+
+def test_unplaced_incident_is_in_the_side_list(seeds, online):
+    _, tracks, _ = seeds
+    unplaced = list(tracks.loc[~tracks["placed"].astype(bool), "id"])
+    assert unplaced == ["2024-07-16-over-60-km"]
+    side = re.search(r'<section class="geo-unplaced".*?</section>', online, re.S).group(0)
+    assert 'id="geo-unplaced-2024-07-16-over-60-km"' in side
+    assert "over 60 km past the border" in side
+
+
+def test_accessible_description_has_each_computed_depth(seeds, online):
+    _, _, figures = seeds
+    described = re.search(r'<div id="geo-map-description"[^>]*>(.*?)</div>', online, re.S).group(1)
+    assert 'aria-describedby="geo-map-description"' in online
+    for depth, lo_hi in zip(figures.loc[figures["placed"], "depth_km"], figures.loc[figures["placed"], "depth_km_range"]):
+        assert f"{round(depth, 1):,.0f} km ({round(lo_hi[0], 1):,.0f}–{round(lo_hi[1], 1):,.0f} km)" in described
+    noscript = re.search(r"<noscript>(.*?)</noscript>", online, re.S).group(1)
+    assert "Incident 2024-07-11-loyew: entered Belarus from Ukraine near 51.94 N 30.81 E" in noscript
+
+
+def test_attribution_and_sources_on_the_page(online):
+    for text in ("OpenStreetMap contributors", "GeoNames (CC BY 4.0)", "Natural Earth", "Esri"):
+        assert text in online
+    assert "addAttribution(" in online and "Natural Earth" in ATTRIBUTION
+    assert "Belarusian Hajun (monitoring group)" in online
+    assert "Telegram post on the overnight drone attack" in online
+    assert "By the data desk" in online
+
+
+def test_controls_and_layers_present(online):
+    for needle in ("L.Control.Measure", "L.control.fullscreen", "L.Control.MiniMap", "L.control.scale",
+                   "L.timeDimension", "setText(", "Distance from the crossed border", "Regions entered",
+                   "geo-legend", "postMessage"):
+        assert needle in online, needle
+
+
+def test_online_seed_map_is_small(online):
+    assert len(online.encode("utf-8")) < 300_000
+
+
+def test_offline_map_needs_no_network(offline):
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?https?://", offline, re.I)
+    assert not re.search(r"L\.tileLayer\(\s*\"https?://", offline)
+    assert "L.Control.MiniMap" in offline  # drawn from the shipped outlines
+
+
+def test_tiles_none_and_unknown_provider(seeds):
+    reports, tracks, figures = seeds
+    html = map_html(tracks, figures, reports=reports, tiles="none")
+    assert "L.tileLayer(" not in html and "arcgisonline" not in html
+    with pytest.raises(RenderOptionError, match="not an xyzservices provider"):
+        make_map(tracks, figures, tiles="No.Such.Tiles")
+    import xyzservices
+
+    if xyzservices.providers.query_name("CartoDB.Positron").requires_token():  # since xyzservices 2025
+        with pytest.raises(RenderOptionError, match="API key"):
+            make_map(tracks, figures, tiles="CartoDB.Positron")
+        keyed = map_html(tracks, figures, tiles="CartoDB.Positron", tiles_key="k3y")
+        assert "key=k3y" in keyed and "insert your" not in keyed
+
+
+def test_embed_snippet_is_a_responsive_titled_iframe():
+    snippet = embed_html("map.html", title='Drones <over> "Belarus"', description="Four flights.")
+    assert 'src="map.html"' in snippet and "width:100%" in snippet
+    assert 'title="Drones &lt;over&gt; &#34;Belarus&#34;"' in snippet
+    assert "geoMapHeight" in snippet and "aria-describedby=" in snippet
+
+
+def test_write_map_and_cli(tmp_path, seeds):
+    reports, tracks, figures = seeds
+    written = write_map(tmp_path / "seed.html", tracks, figures, reports=reports, tiles="none", embed=True)
+    assert [p.name for p in written] == ["seed.html", "seed.embed.html"]
+    result = CliRunner().invoke(cli, ["map", "-o", str(tmp_path / "cli.html"), "--tiles", "none",
+                                      "--title", "Test <map>"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "cli.html").read_text(encoding="utf-8")
+    assert "<title>Test &lt;map&gt;</title>" in page
+    bad = CliRunner().invoke(cli, ["map", "-o", str(tmp_path / "x.html"), "--tiles", "Nope"])
+    assert bad.exit_code != 0 and "not an xyzservices provider" in bad.output
