@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 
 from .datafiles import BORDERS, COUNTRIES, REGIONS, data_path, read_geoparquet
 from .errors import UnknownCountryError
-from .projection import GEOD, from_plane, geodesic_km, to_plane
+from .projection import from_plane, geodesic_km, to_plane
 
 __all__ = [
     "NOT_A_BORDER",

@@ -37,7 +37,7 @@ from geopy.geocoders import Nominatim
 from geopy.location import Location
 from pyproj import Geod
 
-from .errors import DataError, GeocoderOptionError, GeocoderServiceError, GeoError, UnknownPlaceError
+from .errors import DataError, GeocoderOptionError, GeocoderServiceError, UnknownPlaceError
 
 __all__ = [
     "SOURCE_NOMINATIM",

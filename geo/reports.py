@@ -844,7 +844,7 @@ def _cross_checks(data: Mapping) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     for key in _RESERVED[()]:
         if key in data:
-            found.append(((key,), f"is filled in by the loader; remove it"))
+            found.append(((key,), "is filled in by the loader; remove it"))
     ids: dict[str, int] = {}
     sources = data.get("sources")
     for j, source in enumerate(sources if isinstance(sources, list) else []):

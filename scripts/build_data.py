@@ -407,7 +407,6 @@ def tool_versions() -> dict[str, str]:
     digit differently, so byte-identity is promised for the same versions.
     """
     import pyproj
-    import unidecode  # noqa: F401 - version via importlib.metadata
     from importlib.metadata import version
 
     return {

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,10 +19,11 @@ import shapely
 from pyproj import Geod
 
 from geo.analyse import FIGURE_COLUMNS, analyse
-from geo.datafiles import data_path, seeds_dir
+from geo.datafiles import seeds_dir
 from geo.gazetteer import Gazetteer
 from geo.reports import load_reports, parse_report
 from geo.tracks import build_tracks
+from tests.reference import brute_force_km, brute_force_many_km
 
 GEOD = Geod(ellps="WGS84")
 REPORTS = Path(__file__).parent / "data" / "reports"
@@ -59,43 +59,6 @@ def seed_tracks(gazetteer):
 @pytest.fixture(scope="module")
 def seeds(seed_tracks):
     return analyse(seed_tracks).set_index("id", drop=False)
-
-
-@pytest.fixture(scope="module")
-def countries():
-    return gpd.read_parquet(data_path("countries.parquet")).set_index("country").geometry
-
-
-@pytest.fixture(scope="module")
-def by_ua_border():
-    """The BY-UA border line: borders.parquet row country=BY, neighbour=UA."""
-    frame = gpd.read_parquet(data_path("borders.parquet"))
-    return frame[(frame["country"] == "BY") & (frame["neighbour"] == "UA")].geometry.iloc[0]
-
-
-def brute_force_km(lon: float, lat: float, line, spacing_deg: float = 0.0002) -> float:
-    """Distance to ``line``: the least geodesic distance to its points ~20 m apart.
-
-    Independent of geo.borders (no projection, no nearest-point search); 20 m
-    spacing overestimates a distance of a few km or more by well under a metre.
-    """
-    xy = shapely.get_coordinates(shapely.segmentize(line, spacing_deg))
-    _, _, metres = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])
-    return float(metres.min() / 1000.0)
-
-
-def brute_force_many_km(lon, lat, line, spacing_deg: float = 0.0002) -> np.ndarray:
-    """``brute_force_km`` for many points, measuring each only to the border points that
-    could be nearest: those within 5% (+2 km) of the nearest by a local flat-earth
-    estimate, whose error over a few hundred km is well under 1%."""
-    xy = shapely.get_coordinates(shapely.segmentize(line, spacing_deg))
-    out = []
-    for x, y in zip(np.atleast_1d(lon), np.atleast_1d(lat)):
-        flat = 111.2 * np.hypot((xy[:, 0] - x) * math.cos(math.radians(y)), xy[:, 1] - y)
-        near = xy[flat <= flat.min() * 1.05 + 2.0]
-        _, _, metres = GEOD.inv(np.full(len(near), x), np.full(len(near), y), near[:, 0], near[:, 1])
-        out.append(metres.min() / 1000.0)
-    return np.array(out)
 
 
 def waypoints(tracks, id: str) -> np.ndarray:

@@ -9,6 +9,7 @@ from pyproj import Geod
 
 from geo import borders
 from geo.errors import GeoError, UnknownCountryError
+from tests.reference import border_line, brute_force_km
 
 GEOD = Geod(ellps="WGS84")
 
@@ -23,25 +24,6 @@ TOWNS = {
     "Chernihiv": (31.28656, 51.50541, "UA"),
     "Kyiv": (30.52380, 50.45466, "UA"),
 }
-
-
-def brute_force_km(lon: float, lat: float, line, spacing_deg: float = 0.0002) -> float:
-    """Distance to ``line`` by measuring to every point of it, ~20 m apart, on the ellipsoid.
-
-    Independent of the library's method: no projection, no nearest-point search.
-    """
-    dense = shapely.segmentize(line, spacing_deg)
-    xy = shapely.get_coordinates(dense)
-    _, _, dist = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])
-    return float(dist.min() / 1000.0)
-
-
-def border_line(country: str, neighbour: str | None = None):
-    frame = borders.borders()
-    rows = frame[(frame["country"] == country) & (frame["neighbour"] != "window")]
-    if neighbour:
-        rows = rows[rows["neighbour"] == neighbour]
-    return shapely.union_all(rows.geometry.values)
 
 
 # ----------------------------------------------------------------------------- reference data

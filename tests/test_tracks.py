@@ -18,6 +18,7 @@ import shapely
 from pyproj import Geod
 
 from geo.datafiles import data_path
+from tests.reference import brute_force_km
 from geo.gazetteer import Gazetteer
 from geo.reports import parse_report
 from geo.tracks import (
@@ -71,30 +72,6 @@ def stop_vertices(row) -> np.ndarray:
     at = np.flatnonzero(index >= 0)
     assert (index[at] == np.arange(len(row.stops))).all()
     return at
-
-
-def brute_force_km(lon: float, lat: float, line, spacing_deg: float = 0.0002) -> float:
-    """Distance from a point to ``line``: the least geodesic distance to its points ~20 m apart.
-
-    No projection and no nearest-point search, so independent of geo.borders.  With
-    points 20 m apart the result overestimates the true distance by under 0.1 m at
-    the distances used here (>= 1 km).
-    """
-    xy = shapely.get_coordinates(shapely.segmentize(line, spacing_deg))
-    _, _, metres = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])
-    return float(metres.min() / 1000.0)
-
-
-@pytest.fixture(scope="module")
-def countries():
-    return gpd.read_parquet(data_path("countries.parquet")).set_index("country").geometry
-
-
-@pytest.fixture(scope="module")
-def by_ua_border():
-    """The BY-UA border line: borders.parquet row country=BY, neighbour=UA."""
-    frame = gpd.read_parquet(data_path("borders.parquet"))
-    return frame[(frame["country"] == "BY") & (frame["neighbour"] == "UA")].geometry.iloc[0]
 
 
 @pytest.fixture(scope="module")

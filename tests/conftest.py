@@ -1,0 +1,19 @@
+"""Fixtures shared by the test modules: reference data read straight from data/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reference import border_line, country_polygons
+
+
+@pytest.fixture(scope="session")
+def countries():
+    """Country polygons by ISO alpha-2 code (data/countries.parquet)."""
+    return country_polygons()
+
+
+@pytest.fixture(scope="session")
+def by_ua_border():
+    """The BY-UA border line: borders.parquet row country=BY, neighbour=UA."""
+    return border_line("BY", "UA")
