@@ -269,18 +269,30 @@ def shared_border(a: str, b: str) -> SharedBorder:
 
 
 @lru_cache(maxsize=4)
-def _tree(name: str, mtime: float) -> shapely.STRtree:
-    return shapely.STRtree(_read(name, mtime).geometry.values)
+def _tree(name: str, mtime: float) -> tuple[shapely.STRtree, np.ndarray]:
+    """An STRtree of the polygons' envelopes, and the polygons prepared for point tests."""
+    geoms = _read(name, mtime).geometry.to_numpy().copy()
+    shapely.prepare(geoms)
+    return shapely.STRtree(geoms), geoms
 
 
 def _points_in(name: str, key: str, lon, lat) -> np.ndarray:
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
-    points = shapely.points(lon, lat)
     frame = _load(name)
-    tree = _tree(name, data_path(name).stat().st_mtime)
-    point_idx, poly_idx = tree.query(points, predicate="intersects")
-    out = np.full(len(points), "", dtype=object)
+    tree, prepared = _tree(name, data_path(name).stat().st_mtime)
+    # Envelope candidates from the tree, then one vectorised test per polygon
+    # against its prepared geometry (testing each point against an unprepared
+    # 10,000-vertex polygon is 100x slower).
+    point_idx, poly_idx = tree.query(shapely.points(lon, lat))
+    out = np.full(len(lon), "", dtype=object)
+    if len(point_idx) == 0:
+        return out
+    hit = np.zeros(len(point_idx), dtype=bool)
+    for poly in np.unique(poly_idx):  # a handful of candidate polygons, each vectorised
+        rows = poly_idx == poly
+        hit[rows] = shapely.intersects_xy(prepared[poly], lon[point_idx[rows]], lat[point_idx[rows]])
+    point_idx, poly_idx = point_idx[hit], poly_idx[hit]
     if len(point_idx) == 0:
         return out
     # A point exactly on a shared edge touches two polygons: the first (sorted) wins.

@@ -412,6 +412,8 @@ class _Timeline(plugins.TimestampedGeoJson):
 
     default_css = [(name, url) for name, url in plugins.TimestampedGeoJson.default_css
                    if "highlight" not in url]  # a code-highlighting stylesheet the slider does not use
+    default_js = [(name, url) for name, url in plugins.TimestampedGeoJson.default_js
+                  if "jqueryui" not in url]  # 228 KB the slider does not use (its knobs are its own)
 
     def __init__(self, data: dict[str, Any]):
         super().__init__(data, period="PT1M", auto_play=False, loop=False, add_last_point=True,
@@ -931,53 +933,20 @@ def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tile
 # ----------------------------------------------------------------------------- HTML
 
 
-_SCRIPT_SRC = re.compile(r"<script src=\"(https?://[^\"]+)\"></script>")
-_CSS_HREF = re.compile(r"<link rel=\"stylesheet\" href=\"(https?://[^\"]+)\"\s*/?>")
-#: Leaflet's layer-control button image, for pages whose CSS cannot load images/layers.png.
-_LAYERS_ICON_CSS = (".leaflet-control-layers-toggle{background-image:url(\"data:image/svg+xml,"
-                    "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 26 26'%3E%3Cpath d='M13 4 L24 10 L13 16 "
-                    "L2 10Z' fill='%23777'/%3E%3Cpath d='M2 14 L13 20 L24 14' fill='none' stroke='%23777' "
-                    "stroke-width='2'/%3E%3C/svg%3E\")!important;background-size:26px 26px}")
-
-
 def inline_assets(html: str) -> str:
     """Replace every CDN ``<script src>`` and stylesheet ``<link>`` with its content.
 
-    Uses :mod:`geo.assets` when present (``inline_assets(html) -> str``);
-    otherwise the asset table of the ``folium-offline`` package.
+    See :func:`geo.assets.inline_assets` (folium-offline's copies; control icons
+    made to work without the network).
 
     Raises
     ------
     RenderOptionError
-        If an asset is not in the table (the page would need the network).
+        If an asset has no offline copy (the page would need the network).
     """
-    try:
-        from . import assets  # type: ignore[attr-defined]
-    except ImportError:
-        assets = None
-    if assets is not None and hasattr(assets, "inline_assets"):
-        return assets.inline_assets(html)
-    try:
-        from offlinefolium.elements import _res as table
-    except ImportError as err:
-        raise RenderOptionError("offline maps need the folium-offline package: pip install folium-offline") from err
+    from . import assets
 
-    def content(url: str) -> str:
-        if url not in table:
-            raise RenderOptionError(f"offline: no inline copy of {url}; drop the plugin that needs it or add it")
-        return table[url]
-
-    def script(match: re.Match) -> str:
-        code = content(match.group(1)).replace("</script", "<\\/script")
-        return f"<script>/* {match.group(1).rsplit('/', 1)[-1]} */\n{code}\n</script>"
-
-    def style(match: re.Match) -> str:
-        css = content(match.group(1)).replace("</style", "<\\/style")
-        return f"<style>/* {match.group(1).rsplit('/', 1)[-1]} */\n{css}\n</style>"
-
-    html = _SCRIPT_SRC.sub(script, html)
-    html = _CSS_HREF.sub(style, html)
-    return html.replace("</head>", f"<style>{_LAYERS_ICON_CSS}</style>\n</head>", 1)
+    return assets.inline_assets(html)
 
 
 def _stable_ids(html: str) -> str:

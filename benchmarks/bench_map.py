@@ -1,0 +1,242 @@
+"""Benchmark: a map of many tracks — HTML size, generation time, and time until Chromium has drawn them.
+
+Run::
+
+    python benchmarks/bench_map.py [--sizes 1000 10000] [--digits 4] [--repeat 3] [--keep DIR]
+
+Synthetic tracks (20 vertices each, fixed seed) run from Ukraine across the
+Belarus–Ukraine border.  At this scale one layer per incident (what
+:func:`geo.render.make_map` draws for a handful of reports) is not an option,
+so the tracks go into one GeoJSON layer with coordinates rounded to
+``--digits`` decimals, styled in JavaScript from a palette index.  The page is
+offline (:func:`geo.assets.inline_assets`) and opened from ``file://`` in
+headless Chromium (Debian's, through playwright) with every other request
+aborted; "drawn" is the time from navigation start to the second animation
+frame after ``load``, once every track has its SVG path (or the canvas
+renderer has drawn).  Both renderers are timed: SVG and canvas (``prefer_canvas``).
+
+Baseline, in the same run: ``folium.GeoJson`` of the same tracks at full
+float precision (folium's default path), SVG.
+
+Targets: 10,000 tracks drawn in under 1 s; the file under 5 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import folium
+import numpy as np
+from branca.element import MacroElement
+from folium.template import Template
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo.assets import inline_assets  # noqa: E402
+from geo.mapstyle import PALETTE  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+VERTICES = 20
+SEED = 20240716
+TARGET_DRAW_S = 1.0
+TARGET_BYTES = 5_000_000
+
+
+class _LeafletOnlyMap(folium.Map):
+    """folium.Map with Leaflet alone (no bootstrap, Font Awesome, jQuery): what a track layer needs."""
+
+    default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
+    default_css = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+
+class _TrackLayer(MacroElement):
+    """All tracks as one compact GeoJSON layer, coloured from ``properties.c`` (a palette index)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }}_palette = {{ this.palette|tojson }};
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            style: function (f) {
+                return {color: {{ this.get_name() }}_palette[f.properties.c], weight: 2, opacity: 0.9};
+            }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "TrackLayer"
+        self.palette = list(PALETTE)
+        self.data = json.dumps(data, separators=(",", ":"))
+
+
+class _DeltaTrackLayer(MacroElement):
+    """All tracks as integer deltas (``round(value * 10**digits)``), decoded into polylines on one renderer."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (data, palette, scale) {
+            var map = {{ this._parent.get_name() }};
+            var renderer = map.options.preferCanvas ? L.canvas() : L.svg();
+            var lines = new Array(data.length);
+            for (var k = 0; k < data.length; k++) {
+                var d = data[k], x = 0, y = 0, latlngs = new Array(d.length / 2);
+                for (var i = 0; i < d.length; i += 2) {
+                    x += d[i]; y += d[i + 1];
+                    latlngs[i / 2] = L.latLng(y / scale, x / scale);
+                }
+                lines[k] = L.polyline(latlngs, {renderer: renderer, color: palette[k % palette.length],
+                                                weight: 2, opacity: 0.9});
+            }
+            L.featureGroup(lines).addTo(map);
+        })({{ this.data }}, {{ this.palette|tojson }}, {{ this.scale }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, coords: np.ndarray, digits: int):
+        super().__init__()
+        self._name = "DeltaTrackLayer"
+        self.palette = list(PALETTE)
+        self.scale = 10 ** digits
+        ints = np.round(coords * self.scale).astype(np.int64).reshape(len(coords), -1)
+        ints[:, 2:] = ints[:, 2:] - ints[:, :-2]  # (lon, lat) deltas after the first vertex
+        self.data = json.dumps(ints.tolist(), separators=(",", ":"))
+
+
+def synthetic_tracks(n: int, *, seed: int = SEED) -> np.ndarray:
+    """``n`` tracks of VERTICES (lon, lat) vertices from Ukraine into Belarus, shape (n, VERTICES, 2)."""
+    rng = np.random.default_rng(seed)
+    lon0 = rng.uniform(24.5, 31.5, n)
+    lat0 = rng.uniform(50.6, 51.3, n)  # Ukraine, south of the border
+    heading = np.deg2rad(rng.uniform(-35, 35, n))  # roughly north
+    step_deg = 15.0 / 111.0  # ~15 km between vertices
+    wiggle = rng.normal(0, 0.15, (n, VERTICES))
+    angle = heading[:, None] + np.cumsum(wiggle, axis=1)
+    dlat = step_deg * np.cos(angle)
+    dlon = step_deg * np.sin(angle) / np.cos(np.deg2rad(51.5))
+    lat = lat0[:, None] + np.cumsum(dlat, axis=1) - dlat[:, :1]
+    lon = lon0[:, None] + np.cumsum(dlon, axis=1) - dlon[:, :1]
+    return np.stack([lon, lat], axis=2)
+
+
+def feature_collection(coords: np.ndarray, digits: int | None) -> dict:
+    values = coords if digits is None else np.round(coords, digits)
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {"c": k % len(PALETTE)},
+                          "geometry": {"type": "LineString", "coordinates": line}}
+                         for k, line in enumerate(values.tolist())]}
+
+
+def _bounds(coords: np.ndarray) -> list[list[float]]:
+    lon, lat = coords[..., 0], coords[..., 1]
+    return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
+
+
+def compact_page(coords: np.ndarray, *, digits: int, canvas: bool, delta: bool = False) -> str:
+    m = _LeafletOnlyMap(tiles=None, prefer_canvas=canvas, zoom_control=True)
+    m.fit_bounds(_bounds(coords))  # before the tracks: they are projected once, not again for the new view
+    if delta:
+        _DeltaTrackLayer(coords, digits).add_to(m)
+    else:
+        _TrackLayer(feature_collection(coords, digits)).add_to(m)
+    return inline_assets(m.get_root().render())
+
+
+def baseline_page(coords: np.ndarray) -> str:
+    m = _LeafletOnlyMap(tiles=None)
+    folium.GeoJson(feature_collection(coords, None)).add_to(m)
+    m.fit_bounds(_bounds(coords))
+    return inline_assets(m.get_root().render())
+
+
+DRAWN = """async ([n, canvas]) => {
+    const frame = () => new Promise(r => requestAnimationFrame(r));
+    if (document.readyState !== 'complete') await new Promise(r => addEventListener('load', r));
+    if (!canvas) while (document.querySelectorAll('path.leaflet-interactive').length < n) await frame();
+    await frame(); await frame();
+    const drawn = canvas ? document.querySelectorAll('canvas.leaflet-zoom-animated').length
+                         : document.querySelectorAll('path.leaflet-interactive').length;
+    return {ms: performance.now(), drawn: drawn};
+}"""
+
+
+def time_drawn(browser, path: Path, n: int, *, canvas: bool) -> tuple[float, int]:
+    """Seconds from navigation start until the tracks are drawn, and what was drawn."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri(), wait_until="commit")
+    result = page.evaluate(DRAWN, [n, canvas])
+    context.close()
+    if errors:
+        raise RuntimeError(f"{path.name}: {errors[0]}")
+    return result["ms"] / 1000.0, result["drawn"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--digits", type=int, default=4, help="decimals kept (4: ~11 m)")
+    parser.add_argument("--repeat", type=int, default=3, help="page loads per variant (median reported)")
+    parser.add_argument("--keep", type=Path, help="write the pages here instead of a temporary folder")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    out = args.keep or Path(tempfile.mkdtemp(prefix="bench-map-"))
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"{'tracks':>7} {'variant':<28} {'HTML MB':>8} {'gen s':>6} {'drawn s':>8}  drawn")
+    met = True
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        time_drawn(browser, _warmup(out), 1, canvas=False)  # first launch costs are not the map's
+        for n in args.sizes:
+            coords = synthetic_tracks(n)
+            variants = [(f"GeoJSON {args.digits} dp, SVG", lambda c=coords: compact_page(c, digits=args.digits,
+                                                                                         canvas=False), False),
+                        (f"GeoJSON {args.digits} dp, canvas", lambda c=coords: compact_page(c, digits=args.digits,
+                                                                                            canvas=True), True),
+                        (f"delta ints {args.digits} dp, SVG", lambda c=coords: compact_page(
+                            c, digits=args.digits, canvas=False, delta=True), False),
+                        (f"delta ints {args.digits} dp, canvas", lambda c=coords: compact_page(
+                            c, digits=args.digits, canvas=True, delta=True), True),
+                        ("baseline folium.GeoJson, SVG", lambda c=coords: baseline_page(c), False)]
+            for name, build, canvas in variants:
+                t = time.perf_counter()
+                html = build()
+                gen = time.perf_counter() - t
+                path = out / f"tracks-{n}-{name.split()[0].lower()}-{'canvas' if canvas else 'svg'}.html"
+                path.write_text(html, encoding="utf-8")
+                size = path.stat().st_size
+                runs = [time_drawn(browser, path, n, canvas=canvas) for _ in range(args.repeat)]
+                drawn_s = statistics.median(r[0] for r in runs)
+                what = f"{runs[0][1]} canvas" if canvas else f"{runs[0][1]} paths"
+                print(f"{n:>7,} {name:<28} {size / 1e6:>8.2f} {gen:>6.2f} {drawn_s:>8.3f}  {what}")
+                if n == 10000 and not name.startswith("baseline"):
+                    met &= drawn_s < TARGET_DRAW_S and size < TARGET_BYTES
+        browser.close()
+    print(f"targets (10,000 tracks: drawn < {TARGET_DRAW_S:.0f} s, file < {TARGET_BYTES / 1e6:.0f} MB): "
+          f"{'met' if met else 'NOT met'}" + ("" if 10000 in args.sizes else " (10,000 not run)"))
+    print(f"pages in {out}")
+    return 0
+
+
+def _warmup(folder: Path) -> Path:
+    path = folder / "warmup.html"
+    path.write_text(compact_page(synthetic_tracks(1), digits=4, canvas=False), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())
