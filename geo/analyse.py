@@ -26,6 +26,7 @@ How each figure is measured
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
@@ -119,18 +120,15 @@ def _crossings(v, seg, country_filled):
         np.stack([np.column_stack([v["lon"][a[changes]], v["lat"][a[changes]]]),
                   np.column_stack([v["lon"][b[changes]], v["lat"][b[changes]]])], axis=1)
     )
-    boundary = _boundaries()
-    hits = shapely.intersection(lines, np.array([boundary[c] for c in cb], dtype=object))
-    # The first point where the segment meets the entered country's boundary.
-    start = shapely.points(v["lon"][a[changes]], v["lat"][a[changes]])
-    empty = shapely.is_empty(hits)
-    hits = np.where(empty, shapely.intersection(lines, np.array([boundary[c] for c in ca], dtype=object)), hits)
-    pts = shapely.get_coordinates(hits, return_index=True)
+    # The first point where the segment meets the entered country's boundary
+    # (or, failing that, the boundary of the country left).
     first = np.full((len(changes), 2), np.nan)
-    order = np.lexsort((shapely.distance(shapely.points(pts[0]), start[pts[1]]), pts[1]))
-    idx, pos = pts[1][order], pts[0][order]
-    keep = np.r_[True, idx[1:] != idx[:-1]]
-    first[idx[keep]] = pos[keep]
+    for codes in (cb, ca):
+        todo = np.isnan(first[:, 0])
+        for code in np.unique(codes[todo]):  # a handful of countries, each vectorised
+            rows = np.flatnonzero(todo & (codes == code))
+            first[rows] = _first_boundary_hits(lines[rows], v["lon"][a[changes[rows]]],
+                                               v["lat"][a[changes[rows]]], code)
     missing = np.isnan(first[:, 0])  # no boundary hit (numerical): use the midpoint
     first[missing, 0] = (v["lon"][a[changes]][missing] + v["lon"][b[changes]][missing]) / 2
     first[missing, 1] = (v["lat"][a[changes]][missing] + v["lat"][b[changes]][missing]) / 2
@@ -139,16 +137,39 @@ def _crossings(v, seg, country_filled):
     return changes, ca, cb, first, frac
 
 
-@lru_cache(maxsize=1)
-def _boundaries_cached(mtime: float) -> dict[str, Any]:
+@lru_cache(maxsize=32)
+def _boundary_segments(code: str, mtime: float) -> tuple[np.ndarray, shapely.STRtree]:
+    """A country's boundary as two-point segments (lon/lat), with an STRtree."""
     frame = borders.countries()
-    return dict(zip(frame["country"], frame.geometry.boundary))
+    boundary = frame.geometry[frame["country"] == code].iloc[0].boundary
+    coords, part = shapely.get_coordinates(shapely.get_parts(boundary), return_index=True)
+    same = part[1:] == part[:-1]
+    segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+    return segments, shapely.STRtree(segments)
 
 
-def _boundaries() -> dict[str, Any]:
+def _first_boundary_hits(lines: np.ndarray, lon0: np.ndarray, lat0: np.ndarray, code: str) -> np.ndarray:
+    """For each line, the point where it first meets ``code``'s boundary (NaN if nowhere).
+
+    Intersecting with the boundary's two-point segments found by an STRtree is
+    ~30x faster than intersecting with the whole 10,000-vertex boundary.
+    """
     from .datafiles import COUNTRIES, data_path
 
-    return _boundaries_cached(data_path(COUNTRIES).stat().st_mtime)
+    segments, tree = _boundary_segments(code, data_path(COUNTRIES).stat().st_mtime)
+    out = np.full((len(lines), 2), np.nan)
+    line_idx, seg_idx = tree.query(lines, predicate="intersects")
+    if len(line_idx) == 0:
+        return out
+    hits = shapely.intersection(lines[line_idx], segments[seg_idx])
+    xy, owner = shapely.get_coordinates(hits, return_index=True)
+    owner = line_idx[owner]
+    dist = np.hypot(xy[:, 0] - lon0[owner], xy[:, 1] - lat0[owner])  # ranking only: nearest to the start
+    order = np.lexsort((dist, owner))
+    owner, xy = owner[order], xy[order]
+    keep = np.r_[True, owner[1:] != owner[:-1]]
+    out[owner[keep]] = xy[keep]
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -312,7 +333,11 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
         except borders.UnknownCountryError:  # origin not a neighbour: measure to the whole boundary
             blon, blat, d = borders.nearest_border_point(v["lon"][mask], v["lat"][mask], c)
         depth[mask], foot[mask, 0], foot[mask, 1] = d, blon, blat
-        depth_any[mask] = borders.distance_to_border_km(v["lon"][mask], v["lat"][mask], c)
+
+    def measure_any(idx: np.ndarray) -> None:
+        for c in np.unique(vt[idx]):  # a handful of countries, each vectorised
+            sub = idx[vt[idx] == c]
+            depth_any[sub] = borders.distance_to_border_km(v["lon"][sub], v["lat"][sub], c)
     # A vertex counts for depth unless every leg it lies on is presumed; those count
     # only for depth_with_presumed_km ("presumably flew to Vitebsk" is not a position).
     presumed = seg["status"] == "presumed"
@@ -329,6 +354,16 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     deepest = dframe.loc[dframe.groupby("track")["d"].idxmax()] if len(dframe) else dframe
     lo = dframe.groupby("track")["lo"].max().clip(lower=0)
     hi = dframe.groupby("track")["hi"].max()
+    # Depth from any border: a vertex is never farther from the whole boundary than
+    # from one stretch of it, so once the deepest vertex's distance L is known, only
+    # vertices deeper than L past the origin border can beat it.
+    deep_i = deepest["i"].to_numpy(int)
+    measure_any(deep_i)
+    bound = np.full(n, np.inf)
+    bound[deepest["track"].to_numpy(int)] = depth_any[deep_i]
+    rows = dframe["i"].to_numpy(int)
+    measure_any(rows[depth[rows] > bound[v["track"][rows]]])
+    dframe["any"] = depth_any[rows]
     any_max = dframe.groupby("track")["any"].max()
 
     # Durations and speeds between stops with reported times.
@@ -402,10 +437,12 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
 
 
 def _clock(t0, minutes: float) -> str | None:
+    """ISO time ``minutes`` after ``t0``, to the minute (reported times are no finer)."""
     if t0 is None or pd.isna(t0) or not np.isfinite(minutes):
         return None
-    # Reported times are at best to the minute: say no more than that.
-    return (pd.Timestamp(t0) + pd.Timedelta(minutes=float(minutes))).round("min").isoformat()
+    start = t0.to_pydatetime() if isinstance(t0, pd.Timestamp) else t0
+    at = start + dt.timedelta(minutes=float(minutes), seconds=30)
+    return at.replace(second=0, microsecond=0).isoformat()
 
 
 # ----------------------------------------------------------------------------- checks
