@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from geo.gazetteer import Gazetteer
 from tests.reference import border_line, country_polygons
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    """One offline gazetteer for the whole run (its tables load once)."""
+    return Gazetteer()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,6 @@ from pyproj import Geod
 
 from geo.analyse import FIGURE_COLUMNS, analyse
 from geo.datafiles import seeds_dir
-from geo.gazetteer import Gazetteer
 from geo.reports import load_reports, parse_report
 from geo.tracks import build_tracks
 from tests.reference import brute_force_km, brute_force_many_km
@@ -34,11 +33,6 @@ SHAHED_TYPICAL_KMH = 170.0
 
 
 # ----------------------------------------------------------------------------- fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer()
 
 
 @pytest.fixture(scope="module")

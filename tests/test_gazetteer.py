@@ -22,7 +22,6 @@ from pyproj import Geod
 from shapely.geometry import box
 
 from geo.errors import GeoError, UnknownPlaceError
-from geo.gazetteer import Gazetteer
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = Path(os.environ.get("GEO_DATA_SOURCES", REPO.parent / "shared" / "data-sources"))
@@ -33,11 +32,6 @@ RAW_KEYS = {
     "place_id", "name", "matched", "match", "score", "country", "region_id", "region",
     "kind", "population", "uncertainty_km", "lat", "lon", "source",
 }
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from geo.errors import GeoError, ReportFormatError
-from geo.gazetteer import Gazetteer
 from geo.reports import (
     DRONE_TYPES,
     Problem,
@@ -59,11 +58,6 @@ def problems_of(text: str, **kwargs) -> list[Problem]:
     with pytest.raises(ReportFormatError) as caught:
         parse_report(text, path="x.yaml", **kwargs)
     return caught.value.problems
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> Gazetteer:
-    return Gazetteer()
 
 
 @pytest.fixture(scope="module")
