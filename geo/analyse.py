@@ -44,6 +44,11 @@ __all__ = ["SAMPLES", "analyse", "FIGURE_COLUMNS"]
 
 _LCC = Proj(LCC_EUROPE)
 
+#: The coarse depth bound measures to the border simplified by this much (m), in the
+#: plane; its error is at most that plus the plane's scale error (< 2% in Europe).
+COARSE_KM = 2.5
+COARSE_REL = 0.02
+
 #: Number of position samples per stop for the length range.
 SAMPLES = 256
 #: How much longer than the route through the named places a reported distance
@@ -313,7 +318,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     reg = pd.DataFrame({"track": strack, "region": region, "km": km, "min": dt_min,
                         "order": np.arange(len(km))})
     reg = reg[reg["region"] != ""]
-    names = borders.regions().set_index("region_id")["name"]
+    names = dict(zip(borders.regions()["region_id"], borders.regions()["name"]))
     per_region = reg.groupby(["track", "region"], sort=False).agg(km=("km", "sum"), minutes=("min", "sum"),
                                                                    order=("order", "min")).reset_index()
     per_region = per_region.sort_values(["track", "order"], kind="stable")
@@ -322,47 +327,70 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     vt = tracks["country"].to_numpy(object)[v["track"]]
     vo = tracks["origin"].to_numpy(object)[v["track"]]
     inside_v = country == vt
-    depth = np.full(len(v["lon"]), np.nan)
-    depth_any = np.full(len(v["lon"]), np.nan)
-    foot = np.full((len(v["lon"]), 2), np.nan)
+    nv = len(v["lon"])
+    depth = np.full(nv, np.nan)
+    depth_any = np.full(nv, np.nan)
+    upper = np.full(nv, np.nan)  # a cheap upper bound of ``depth``
+    foot = np.full((nv, 2), np.nan)
+    # A vertex counts for depth unless every leg it lies on is presumed; those count
+    # only for depth_with_presumed_km ("presumably flew to Vitebsk" is not a position).
+    presumed = seg["status"] == "presumed"
+    on_presumed = np.zeros(nv, bool)
+    on_firm = np.zeros(nv, bool)
+    for ends in (seg["a"], seg["b"]):
+        on_presumed[ends[presumed]] = True
+        on_firm[ends[~presumed]] = True
+    firm = on_firm | ~on_presumed
+
+    # Exact distances only where a maximum can be: a coarse bound (distance to the
+    # border line simplified by COARSE_M, in the plane) first, then the exact
+    # nearest-point search for the vertices whose upper bound reaches the best
+    # lower bound of their track (for depth, depth - u and depth + u alike).
     pairs = pd.DataFrame({"c": vt[inside_v], "o": vo[inside_v]}).drop_duplicates()
-    for c, o in pairs.itertuples(index=False):  # one call per (country, origin) pair: a handful
-        mask = inside_v & (vt == c) & (vo == o)
-        try:
-            blon, blat, d = borders.nearest_border_point(v["lon"][mask], v["lat"][mask], c, neighbour=o)
-        except borders.UnknownCountryError:  # origin not a neighbour: measure to the whole boundary
-            blon, blat, d = borders.nearest_border_point(v["lon"][mask], v["lat"][mask], c)
-        depth[mask], foot[mask, 0], foot[mask, 1] = d, blon, blat
+    unc = v["depth_unc"]
+    for c, o in pairs.itertuples(index=False):  # one pass per (country, origin) pair: a handful
+        mask = np.flatnonzero(inside_v & (vt == c) & (vo == o))
+        neighbour = o if borders.shares_border(c, o) else None
+        coarse = borders.coarse_distance_km(v["lon"][mask], v["lat"][mask], c, neighbour=neighbour)
+        lower_m, upper_m = coarse * (1 - COARSE_REL) - COARSE_KM, coarse * (1 + COARSE_REL) + COARSE_KM
+        upper[mask] = upper_m
+        track_m, firm_m, u = v["track"][mask], firm[mask], unc[mask]
+
+        def reaches(low: np.ndarray, high: np.ndarray, keep: np.ndarray) -> np.ndarray:
+            best = pd.Series(np.where(keep, low, -np.inf)).groupby(track_m).transform("max").to_numpy()
+            return keep & (high >= best)
+
+        need = (reaches(lower_m, upper_m, firm_m) | reaches(lower_m + u, upper_m + u, firm_m)
+                | reaches(lower_m - u, upper_m - u, firm_m)
+                | reaches(lower_m, upper_m, np.ones(len(mask), bool)))  # with presumed legs
+        idx = mask[need]
+        blon, blat, d = borders.nearest_border_point(v["lon"][idx], v["lat"][idx], c, neighbour=neighbour)
+        depth[idx], foot[idx, 0], foot[idx, 1] = d, blon, blat
 
     def measure_any(idx: np.ndarray) -> None:
         for c in np.unique(vt[idx]):  # a handful of countries, each vectorised
             sub = idx[vt[idx] == c]
             depth_any[sub] = borders.distance_to_border_km(v["lon"][sub], v["lat"][sub], c)
-    # A vertex counts for depth unless every leg it lies on is presumed; those count
-    # only for depth_with_presumed_km ("presumably flew to Vitebsk" is not a position).
-    presumed = seg["status"] == "presumed"
-    on_presumed = np.zeros(len(depth), bool)
-    on_firm = np.zeros(len(depth), bool)
-    for ends in (seg["a"], seg["b"]):
-        on_presumed[ends[presumed]] = True
-        on_firm[ends[~presumed]] = True
-    firm = on_firm | ~on_presumed
-    dframe = pd.DataFrame({"track": v["track"], "d": depth, "lo": depth - v["depth_unc"],
-                           "hi": depth + v["depth_unc"], "any": depth_any, "i": np.arange(len(depth))})
+
+    dframe = pd.DataFrame({"track": v["track"], "d": depth, "lo": depth - unc,
+                           "hi": depth + unc, "any": depth_any, "i": np.arange(nv)})
     with_presumed = dframe[inside_v].groupby("track")["d"].max()
     dframe = dframe[inside_v & firm]
-    deepest = dframe.loc[dframe.groupby("track")["d"].idxmax()] if len(dframe) else dframe
+    deepest = dframe.loc[dframe.groupby("track")["d"].idxmax().dropna().astype(int)] if len(dframe) else dframe
     lo = dframe.groupby("track")["lo"].max().clip(lower=0)
     hi = dframe.groupby("track")["hi"].max()
-    # Depth from any border: a vertex is never farther from the whole boundary than
-    # from one stretch of it, so once the deepest vertex's distance L is known, only
-    # vertices deeper than L past the origin border can beat it.
-    deep_i = deepest["i"].to_numpy(int)
-    measure_any(deep_i)
-    bound = np.full(n, np.inf)
-    bound[deepest["track"].to_numpy(int)] = depth_any[deep_i]
+    # Depth from any border: exact only where the coarse bound says a vertex could
+    # be the track's deepest (as for the depth past the origin border above).
     rows = dframe["i"].to_numpy(int)
-    measure_any(rows[depth[rows] > bound[v["track"][rows]]])
+    any_upper = np.full(len(rows), np.nan)
+    any_lower = np.full(len(rows), np.nan)
+    for c in np.unique(vt[rows]):  # a handful of countries, each vectorised
+        sub = np.flatnonzero(vt[rows] == c)
+        coarse = borders.coarse_distance_km(v["lon"][rows[sub]], v["lat"][rows[sub]], c)
+        any_lower[sub] = coarse * (1 - COARSE_REL) - COARSE_KM
+        any_upper[sub] = coarse * (1 + COARSE_REL) + COARSE_KM
+    best = pd.Series(any_lower).groupby(v["track"][rows]).transform("max").to_numpy()
+    measure_any(rows[any_upper >= best])
     dframe["any"] = depth_any[rows]
     any_max = dframe.groupby("track")["any"].max()
 
@@ -389,7 +417,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     p_lo, p_hi = slices(v["track"][s1])
     r_track = per_region["track"].to_numpy()
     r_lo, r_hi = slices(r_track)
-    r_region, r_km, r_min = (per_region[c].to_numpy() for c in ("region", "km", "minutes"))
+    r_region, r_km, r_min = (per_region[c].tolist() for c in ("region", "km", "minutes"))
     deep = dict(zip(deepest["track"].to_numpy(), deepest["i"].to_numpy(int)))
     stops_col = tracks["stops"].to_numpy()
     t0_col, clock_col = tracks["t0"].to_numpy(), tracks["clock"].to_numpy()
