@@ -211,6 +211,7 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dic
     positions = range(int(position.max()) + 1)
     unit_r = np.stack([_unit_disc(p)[0] for p in positions], axis=1)
     unit_az = np.radians(np.stack([_unit_disc(p)[1] for p in positions], axis=1))
+    unit_sin, unit_cos = np.sin(unit_az), np.cos(unit_az)
     lo_out = np.full(n, np.nan)
     hi_out = np.full(n, np.nan)
     starts = np.flatnonzero(np.r_[True, ~same])
@@ -219,8 +220,8 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dic
     for c0, c1 in zip(bounds[:-1], bounds[1:]):  # memory-bounded chunks of whole tracks
         p = position[c0:c1]
         reach = unit_r[:, p] * (unc[c0:c1] * 1000.0 * scale[c0:c1])  # (SAMPLES, stops) metres in the plane
-        sx = x[c0:c1] + reach * np.sin(unit_az[:, p])
-        sy = y[c0:c1] + reach * np.cos(unit_az[:, p])
+        sx = x[c0:c1] + reach * unit_sin[:, p]
+        sy = y[c0:c1] + reach * unit_cos[:, p]
         legs = np.hypot(np.diff(sx, axis=1), np.diff(sy, axis=1)) * ratio[c0:c1 - 1] / 1000.0
         legs *= same[c0:c1 - 1]
         # Sum each track's legs from its own first leg (the zeroed leg between
@@ -564,18 +565,32 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _speed_checks(fig: dict[str, Any], vmin: float, vmax: float, drone: str) -> list[dict[str, Any]]:
-    checks = []
-    for leg in fig["speeds"] or []:
-        if leg["kmh"] is None:
+    """One check per timed leg outside the drone's envelope; the legs within it share one check."""
+    legs = [leg for leg in fig["speeds"] or [] if leg["kmh"] is not None]
+    low, high = vmin * (1 - APPROX_TOLERANCE), vmax * (1 + APPROX_TOLERANCE)
+    envelope = f"a {drone} cruises at {vmin:.0f}–{vmax:.0f} km/h"
+    checks, fine = [], []
+    for leg in legs:
+        if low <= leg["kmh"] <= high:
+            fine.append(leg)
             continue
-        ok = vmin * (1 - APPROX_TOLERANCE) <= leg["kmh"] <= vmax * (1 + APPROX_TOLERANCE)
-        why = "" if ok else (" — slower than its cruise speed: it flew a longer path than the straight line, "
-                             "or the times are approximate" if leg["kmh"] < vmin else
-                             " — faster than its cruise speed: a time or a place is probably wrong")
+        why = ("slower than its cruise speed: it flew a longer path than the straight line, "
+               "or the times are approximate" if leg["kmh"] < low else
+               "faster than its cruise speed: a time or a place is probably wrong")
         checks.append(_check(
-            "speed", "ok" if ok else "warn",
+            "speed", "warn",
             f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {_hm(leg['minutes'])} is {leg['kmh']:,.0f} km/h; "
-            f"a {drone} cruises at {vmin:.0f}–{vmax:.0f} km/h{why}", implied_kmh=leg["kmh"]))
+            f"{envelope} — {why}", implied_kmh=leg["kmh"]))
+    if len(fine) == 1:
+        leg = fine[0]
+        checks.append(_check(
+            "speed", "ok", f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {_hm(leg['minutes'])} is "
+            f"{leg['kmh']:,.0f} km/h; {envelope}", implied_kmh=leg["kmh"]))
+    elif fine:
+        speeds = [leg["kmh"] for leg in fine]
+        checks.append(_check(
+            "speed", "ok", f"{len(fine)} timed legs at {min(speeds):,.0f}–{max(speeds):,.0f} km/h; {envelope}",
+            implied_kmh=round(sum(leg["km"] for leg in fine) / sum(leg["minutes"] for leg in fine) * 60.0, 1)))
     return checks
 
 
