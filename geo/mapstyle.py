@@ -54,14 +54,28 @@ body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,san
 .geo-head p,.geo-foot p{margin:2px 0}
 .geo-foot{font-size:12px;color:#444}
 .geo-map{position:relative;width:100%;height:560px}
-@media (max-width:600px){.geo-map{height:420px}}
+@media (max-width:600px){.geo-map{height:520px}.geo-head h1{font-size:1.1em}.geo-head p{font-size:13px}}
 .geo-visually-hidden{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
-.geo-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font-size:12px;line-height:1.5;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
+.geo-legend{background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font-size:11px;line-height:1.4;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:250px}
+.geo-legend summary{cursor:pointer;font-weight:600;font-size:12px}
+.geo-legend-body{max-height:280px;overflow-y:auto}
+.geo-map .leaflet-control-scale-line:not(:first-child){display:none}
 .geo-legend b{display:block;margin-top:2px}
 .geo-legend svg{vertical-align:middle;margin-right:4px}
+.geo-legend .geo-note{margin-top:3px;font-style:italic}
+.leaflet-control-layers{font-size:12px;line-height:1.35}
+.leaflet-control-layers-expanded{padding:4px 8px 4px 6px}
+.geo-map .leaflet-bottom.leaflet-left,.geo-map .leaflet-bottom.leaflet-right{bottom:28px}
+.geo-map .leaflet-bottom.geo-full-width{left:0;right:0;bottom:0}
+.geo-map .geo-full-width .leaflet-bar-timecontrol{display:flex;margin:0;width:100%;border:0;border-top:1px solid #bbb;border-radius:0;box-shadow:none;background:rgba(255,255,255,.94)}
+.geo-full-width .leaflet-bar-timecontrol .leaflet-control-timecontrol{float:none;flex:none;height:27px;line-height:27px;border-radius:0}
+.geo-full-width .leaflet-bar-timecontrol a.timecontrol-date,.geo-full-width .leaflet-bar-timecontrol a.timecontrol-date:hover{min-width:64px;padding:0 8px;font:600 12px/27px system-ui,sans-serif;text-align:center}
+.geo-full-width .leaflet-bar-timecontrol .timecontrol-dateslider{flex:1 1 auto;border-right:0}
+.geo-full-width .leaflet-bar-timecontrol .timecontrol-dateslider .slider{width:auto;margin:7px 12px}
+@media (max-width:600px){.leaflet-control-minimap{display:none!important}.geo-legend-body{max-height:260px}.geo-map .leaflet-control-attribution{font-size:9px;max-width:calc(100vw - 90px);white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
 .geo-unplaced{font-size:13px}
 .geo-unplaced li{margin-bottom:4px}
-.leaflet-tooltip.geo-leg{background:rgba(255,255,255,.85);border:0;box-shadow:none;padding:0 3px;font-size:11px;color:#222}
+.leaflet-tooltip.geo-leg{background:rgba(255,255,255,.85);border:0;box-shadow:none;padding:0 3px;font-size:11px;line-height:15px;color:#222}
 .leaflet-tooltip.geo-leg:before{display:none}
 .leaflet-tooltip.geo-region{background:transparent;border:0;box-shadow:none;font-size:12px;font-style:italic;color:#54278f;text-shadow:0 0 3px #fff,0 0 3px #fff}
 .leaflet-tooltip.geo-region:before{display:none}

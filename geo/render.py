@@ -36,6 +36,7 @@ import shapely
 from branca.element import Element, Html, MacroElement
 from folium import plugins
 from folium.template import Template
+from folium.utilities import JsCode
 
 from . import borders
 from .errors import GeoError
@@ -79,10 +80,22 @@ SIMPLIFY_CORRIDOR_M = 300.0
 #: Decimals of displayed coordinates: tracks and points (~1 m), simplified areas (~10 m).
 COORD_DIGITS = 5
 AREA_DIGITS = 4
-#: The synthetic day relative clocks ("T+ minutes") are played back on.
+#: The synthetic day the time slider plays on: every track starts at its midnight (T+0).
 RELATIVE_EPOCH = pd.Timestamp("2000-01-01T00:00:00Z")
 #: At most this many points per track in the time slider.
 TIMELINE_POINTS = 80
+#: Candidate slider steps (minutes); the smallest that keeps at most TIMELINE_MAX_STEPS steps is used.
+TIMELINE_STEPS_MIN = (2, 3, 5, 10, 15, 30, 60)
+TIMELINE_MAX_STEPS = 60
+#: Legs shorter than this (km) get no permanent km/time label: it would hide the route.
+LEG_LABEL_MIN_KM = 25.0
+#: Screen offset (px) of a leg label from its leg.
+LEG_LABEL_OFFSET_PX = 8
+#: Viewport width (CSS px) up to which the layer control and the legend start collapsed.
+NARROW_PX = 600
+#: The overview map: zoom relative to the main map's, and size (px).
+MINIMAP_ZOOM_OFFSET = -4
+MINIMAP_SIZE_PX = (120, 100)
 #: Map height in pixels (fixed, so an embedding page can size its iframe from it).
 MAP_HEIGHT_PX = 560
 
@@ -159,12 +172,27 @@ def _clock(track: pd.Series, minutes: float, *, date: bool = False) -> str:
     return f"T+{_hm(minutes)}"
 
 
-def _timeline_time(track: pd.Series, minutes: float) -> str:
-    if track["clock"] == "absolute" and not pd.isna(track["t0"]):
-        when = pd.Timestamp(track["t0"]).tz_convert("UTC") + pd.Timedelta(minutes=round(float(minutes)))
-    else:
-        when = RELATIVE_EPOCH + pd.Timedelta(minutes=round(float(minutes)))
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _timeline_step(max_minutes: float) -> int:
+    """The slider step (minutes): the smallest of TIMELINE_STEPS_MIN giving at most TIMELINE_MAX_STEPS steps.
+
+    Examples
+    --------
+    >>> _timeline_step(66.0), _timeline_step(139.0), _timeline_step(2000.0)
+    (2, 3, 60)
+    """
+    for step in TIMELINE_STEPS_MIN:
+        if math.ceil(max(float(max_minutes), 0.0) / step) + 1 <= TIMELINE_MAX_STEPS:
+            return step
+    return TIMELINE_STEPS_MIN[-1]
+
+
+def _timeline_times(minutes: np.ndarray, step: int) -> list[str]:
+    """Minutes after a track's first point, up to the next slider step, as times on RELATIVE_EPOCH's day.
+
+    A vertex appears at the first step at or after its time, so the slider never runs ahead of a track.
+    """
+    steps = np.ceil(np.round(np.asarray(minutes, float) / step, 6)) * step
+    return [(RELATIVE_EPOCH + pd.Timedelta(minutes=int(m))).strftime("%Y-%m-%dT%H:%M:%SZ") for m in steps]
 
 
 def _date(value: Any) -> str:
@@ -337,11 +365,16 @@ class _Attribution(MacroElement):
 class _Legend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create("div", "geo-legend");
             div.innerHTML = {{ this.html|tojson }};
+            // Closed on narrow screens, where it would cover the map: the reader opens it.
+            if (window.matchMedia("(max-width: {{ this.narrow_px }}px)").matches) {
+                div.querySelector("details").open = false;
+            }
             L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -352,6 +385,58 @@ class _Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.html = html
+        self.narrow_px = int(NARROW_PX)
+
+
+class _Declutter(MacroElement):
+    """Keep permanent labels off each other and off the crossing and end markers.
+
+    After every view change and layer toggle each label, in order (depth labels, then leg labels,
+    then region names), stays where Leaflet put it, or is nudged up or down by one or two label
+    heights, or is hidden if it overlaps whatever was placed before it in every one of those spots.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var classes = ["geo-depth", "geo-leg", "geo-region"];
+            function overlaps(a, b) {
+                return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+            }
+            function declutter() {
+                var box = map.getContainer(), kept = [];
+                box.querySelectorAll(".geo-cross-icon, .geo-end-icon").forEach(function (el) {
+                    kept.push(el.getBoundingClientRect());
+                });
+                classes.forEach(function (cls) {
+                    box.querySelectorAll(".leaflet-tooltip." + cls).forEach(function (el) {
+                        el.style.visibility = "";
+                        el.style.translate = "";
+                        var r = el.getBoundingClientRect(), h = r.height + 2;
+                        // Where it was placed, else nudged up or down by one or two label heights.
+                        var shift = [0, -h, h, -2 * h, 2 * h].find(function (dy) {
+                            var s = {left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy};
+                            return !kept.some(function (k) { return overlaps(s, k); });
+                        });
+                        if (shift === undefined) {
+                            el.style.visibility = "hidden";
+                        } else {
+                            el.style.translate = shift ? "0 " + shift + "px" : "";
+                            kept.push({left: r.left, right: r.right, top: r.top + shift, bottom: r.bottom + shift});
+                        }
+                    });
+                });
+            }
+            function later() { window.requestAnimationFrame(declutter); }
+            map.on("zoomend moveend overlayadd overlayremove resize", later);
+            map.whenReady(later);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Declutter"
 
 
 class _Footer(MacroElement):
@@ -378,23 +463,32 @@ class _Footer(MacroElement):
 
 
 class _Timeline(plugins.TimestampedGeoJson):
-    """TimestampedGeoJson with data as escaped JSON, UTC clocks and ``T+`` labels for relative clocks."""
+    """TimestampedGeoJson on one common clock: every track starts at T+0 (its first point).
+
+    The slider steps every ``step_min`` minutes from T+0 to the longest track's
+    end and reads ``T+1:45``; it sits in a full-width strip along the bottom of
+    the map (a control corner of its own), without the frames-per-second knob.
+    Absolute clock times stay in the popups.
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
             L.Control.TimeDimensionCustom = L.Control.TimeDimension.extend({
                 _getDisplayDateFormat: function (date) {
-                    // Relative clocks are played on a synthetic day: show them as T+minutes.
-                    var rel = Math.round((date - Date.UTC({{ this.epoch_year }}, 0, 1)) / 60000);
-                    if (Math.abs(rel) < 525600) {
-                        var sign = rel < 0 ? "\u2212" : "+", min = Math.abs(rel);
-                        var h = Math.floor(min / 60), r = min % 60;
-                        return "T" + sign + (h ? h + " h " + (r < 10 ? "0" : "") + r : r) + " min";
-                    }
-                    return moment.utc(date).format("YYYY-MM-DD HH:mm") + " UTC";
+                    var min = Math.round((date - Date.UTC({{ this.epoch_year }}, 0, 1)) / 60000);
+                    var h = Math.floor(min / 60), r = min % 60;
+                    return "T+" + h + ":" + (r < 10 ? "0" : "") + r;
                 }
             });
-            {{ this._parent.get_name() }}.timeDimension = L.timeDimension({period: {{ this.period|tojson }}});
+            (function (map) {
+                // A control corner along the whole bottom edge; the other bottom corners sit above it.
+                if (!map._controlCorners.geofull) {
+                    map._controlCorners.geofull = L.DomUtil.create(
+                        "div", "leaflet-bottom geo-full-width", map._controlContainer);
+                }
+            })({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.timeDimension = L.timeDimension(
+                {times: {{ this.times|tojson }}, currentTime: {{ this.times[0]|tojson }}});
             var {{ this.get_name() }}_control = new L.Control.TimeDimensionCustom({{ this.options|tojavascript }});
             {{ this._parent.get_name() }}.addControl({{ this.get_name() }}_control);
             var {{ this.get_name() }}_data = L.geoJson({{ this.data }}, {
@@ -415,11 +509,16 @@ class _Timeline(plugins.TimestampedGeoJson):
     default_js = [(name, url) for name, url in plugins.TimestampedGeoJson.default_js
                   if "jqueryui" not in url]  # 228 KB the slider does not use (its knobs are its own)
 
-    def __init__(self, data: dict[str, Any]):
-        super().__init__(data, period="PT1M", auto_play=False, loop=False, add_last_point=True,
-                         transition_time=100, max_speed=20, date_options="YYYY-MM-DD HH:mm")
+    def __init__(self, data: dict[str, Any], *, step_min: int, end_min: float):
+        super().__init__(data, period=f"PT{step_min}M", auto_play=False, loop=False, add_last_point=True,
+                         transition_time=250, speed_slider=False, time_slider_drag_update=True,
+                         date_options="YYYY-MM-DD HH:mm")
+        self.options["position"] = "geofull"
         self.data = _json(data)
         self.epoch_year = RELATIVE_EPOCH.year
+        epoch_ms = int(RELATIVE_EPOCH.timestamp() * 1000)
+        steps = math.ceil(round(max(float(end_min), 0.0) / step_min, 6))
+        self.times = [epoch_ms + k * step_min * 60_000 for k in range(steps + 1)]
 
 
 class _VectorMiniMap(plugins.MiniMap):
@@ -546,9 +645,33 @@ def _status_runs(status: np.ndarray) -> list[tuple[int, int, str]]:
     return [(int(s), int(e), str(status[s])) for s, e in zip(starts, ends)]
 
 
+def _leg_label(km: float, minutes: float, estimated: bool) -> str | None:
+    """A leg's permanent label, or None for a leg too short to carry one (LEG_LABEL_MIN_KM).
+
+    An estimated time is marked ``~`` and ``*`` (the legend's footnote gives the assumed speed).
+
+    Examples
+    --------
+    >>> _leg_label(164.2, 57.9, True), _leg_label(65.0, 23.0, False), _leg_label(17.0, 6.0, True)
+    ('164 km · ~58 min*', '65 km · 23 min · 170 km/h', None)
+    """
+    if not (np.isfinite(km) and km >= LEG_LABEL_MIN_KM):
+        return None
+    if not np.isfinite(minutes):
+        return _km(km)
+    if estimated:
+        return f"{_km(km)} · ~{_hm(minutes)}*"
+    kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
+    return f"{_km(km)} · {_hm(minutes)}{kmh}"
+
+
 def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, color: str,
-                sources: dict[str, Any], summary: str | None) -> dict[str, Any]:
-    """Draw one placed incident into its layer; return its feature for the time slider."""
+                sources: dict[str, Any], summary: str | None) -> tuple[dict[str, Any], bool]:
+    """Draw one placed incident into its layer.
+
+    Returns its feature for the time slider (with ``minutes`` since its first point) and whether a
+    leg label shows a time estimated at the drone's typical speed.
+    """
     coords = shapely.get_coordinates(track.geometry)
     lon, lat = coords[:, 0], coords[:, 1]
     t = np.asarray(track["t_min"], float)
@@ -573,25 +696,29 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
                              attributes={"fill": color, "font-size": "14", "opacity": "1"}).add_to(group)
 
-    # Leg labels (km, time, implied speed) at each leg's midpoint, always visible.
+    # Leg labels (km, time, implied speed) beside the midpoint of each leg long enough to carry one.
     _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
     cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
     at = np.flatnonzero(stop_index >= 0)
+    assumed = False
     for a, b in zip(at[:-1], at[1:]):  # per leg: a handful per track
-        km = cum[b] - cum[a]
-        minutes = t[b] - t[a]
         estimated = "estimated" in (time_source[a], time_source[b])
+        label = _leg_label(cum[b] - cum[a], t[b] - t[a], estimated)
+        if label is None:
+            continue
+        assumed |= estimated
         mid = (cum[a] + cum[b]) / 2
         mlon, mlat = float(np.interp(mid, cum, lon)), float(np.interp(mid, cum, lat))
-        if estimated:
-            label = f"{km:,.0f} km · ≈{_hm(minutes)} (at {track['speed_typical_kmh']:.0f} km/h, assumed)"
-        else:
-            kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
-            label = f"{km:,.0f} km · {_hm(minutes)}{kmh}"
+        # Beside the line: right of a north-south leg, above an east-west one.
+        k = int(np.clip(np.searchsorted(cum, mid), 1, len(cum) - 1))
+        dx = (lon[k] - lon[k - 1]) * math.cos(math.radians(mlat))
+        dy = lat[k] - lat[k - 1]
+        direction, offset = (("right", (LEG_LABEL_OFFSET_PX, 0)) if abs(dy) >= abs(dx)
+                             else ("top", (0, -LEG_LABEL_OFFSET_PX)))
         folium.CircleMarker([round(mlat, COORD_DIGITS), round(mlon, COORD_DIGITS)], radius=2, color=color,
                             weight=1, fill=True, fill_opacity=1,
-                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction="right",
-                                                   class_name="geo-leg", offset=(6, 0))).add_to(group)
+                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction=direction,
+                                                   class_name="geo-leg", offset=offset)).add_to(group)
 
     # Waypoints.
     stops = track["stops"]
@@ -620,12 +747,15 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     deepest = fig["deepest_point"]
     if isinstance(deepest, dict) and _finite(fig["depth_km"]):
         label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'])} from the {track['origin']} border")
+        lo, hi = fig["depth_km_range"]
+        short = (f"{_whole(fig['depth_km'])} km from border"
+                 + (f" ({_whole(lo)}–{_whole(hi)})" if _finite(lo) and _finite(hi) else ""))
         folium.PolyLine([[deepest["lat"], deepest["lon"]], [deepest["border_lat"], deepest["border_lon"]]],
                         color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
         mid_lat = round((deepest["lat"] + deepest["border_lat"]) / 2, COORD_DIGITS)
         mid_lon = round((deepest["lon"] + deepest["border_lon"]) / 2, COORD_DIGITS)
         folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
-                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction="center",
+                            tooltip=folium.Tooltip(safe_html(short), permanent=True, direction="center",
                                                    class_name="geo-depth")).add_to(group)
         folium.CircleMarker([deepest["lat"], deepest["lon"]], radius=6, color="#222222", weight=2, fill=True,
                             fill_color=color, fill_opacity=1,
@@ -641,7 +771,8 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
                                       icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
                   tooltip=folium.Tooltip(safe_html(end_text))).add_to(group)
 
-    # The time-slider feature: the line sampled at the stops and evenly between them.
+    # The time-slider feature: the line sampled at the stops and evenly between them, with the
+    # minutes since the track's first point (made into slider times by make_map, on one clock for all).
     keep = np.zeros(len(lon), bool)
     keep[np.linspace(0, len(lon) - 1, min(len(lon), TIMELINE_POINTS)).round().astype(int)] = True
     keep[at] = True
@@ -649,10 +780,10 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     return {"type": "Feature",
             "geometry": {"type": "LineString",
                          "coordinates": np.round(coords[idx], COORD_DIGITS).tolist()},
-            "properties": {"times": [_timeline_time(track, t[i]) for i in idx],
+            "properties": {"minutes": np.round(t[idx] - t[0], 3).tolist(),
                            "style": {"color": color, "weight": 7, "opacity": 0.45},
                            "iconstyle": {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": color,
-                                         "fillOpacity": 1}}}
+                                         "fillOpacity": 1}}}, assumed
 
 
 @lru_cache(maxsize=16)
@@ -737,7 +868,7 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
     return country_data
 
 
-def _legend_html(items: list[tuple[str, str]]) -> str:
+def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | None = None) -> str:
     def line(dash: str | None, color: str = "#333") -> str:
         dash_attr = f" stroke-dasharray=\"{dash}\"" if dash else ""
         return (f"<svg width=\"30\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"30\" y2=\"4\" "
@@ -747,13 +878,22 @@ def _legend_html(items: list[tuple[str, str]]) -> str:
     parts += [f"<div>{line(None, color)}{safe_html(label)}</div>" for color, label in items]
     parts.append("<b>Legs</b>")
     parts += [f"<div>{line(DASH[s])}{safe_html(STATUS_LABEL[s])}</div>" for s in DASH]
+    if assumed_kmh:  # the footnote of the leg labels marked *, next to the legs it explains
+        speeds = sorted(set(assumed_kmh.values()))
+        if len(speeds) == 1:
+            note = f"* time at {speeds[0]:.0f} km/h, assumed"
+        else:
+            note = "* time at the drone's typical speed, assumed (" + ", ".join(
+                f"{name} {kmh:.0f} km/h" for name, kmh in sorted(assumed_kmh.items())) + ")"
+        parts.append(f"<div class=\"geo-note\">{safe_html(note)}</div>")
     parts.append("<b>Symbols</b>")
     parts.append("<div>shaded band: where the drone may have been (uncertainty)</div>")
     parts.append("<div>◇ border crossing · ● deepest point, dashed line to the border</div>")
     parts.append("<div>" + " · ".join(f"{sym} {safe_html(OUTCOME_LABEL[k])}"
                                       for k, sym in OUTCOME_SYMBOL.items()) + "</div>")
     parts.append(f"<div>grey bands: {', '.join(str(b) for b in BANDS_KM)} km from the crossed border</div>")
-    return "".join(parts)
+    return ("<details class=\"geo-legend-box\" open><summary>Legend</summary><div class=\"geo-legend-body\">"
+            + "".join(parts) + "</div></details>")
 
 
 def _default_title(tracks: gpd.GeoDataFrame, names: dict[str, str]) -> str:
@@ -828,6 +968,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
 
     legend_items: list[tuple[str, str]] = []
     timeline = []
+    assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
     for k, i in enumerate(placed_rows):  # one layer per incident: a handful
         track, fig = tracks.loc[i], figures.loc[i]
@@ -835,8 +976,11 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
         label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
         group = folium.FeatureGroup(name=label, control=True, show=True)
         report = by_id.get(track["id"])
-        timeline.append(_draw_track(group, track, fig, color, sources.get(track["id"], {}),
-                                    report.summary if report is not None else None))
+        feature, assumed = _draw_track(group, track, fig, color, sources.get(track["id"], {}),
+                                       report.summary if report is not None else None)
+        timeline.append(feature)
+        if assumed:
+            assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
         group.add_to(m)
         legend_items.append((color, f"{track['id']}: {track['title']}"))
 
@@ -844,20 +988,27 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
         bounds = shapely.bounds(shapely.union_all(tracks.loc[placed_rows].geometry.to_numpy()))
         m.fit_bounds([[round(bounds[1] - 0.3, 3), round(bounds[0] - 0.5, 3)],
                       [round(bounds[3] + 0.3, 3), round(bounds[2] + 0.5, 3)]])
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # Open on wide screens; an icon that opens on tap on narrow ones (the list would cover the map).
+    folium.LayerControl(position="topright",
+                        collapsed=JsCode(f"window.matchMedia(\"(max-width: {NARROW_PX}px)\").matches")).add_to(m)
     plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
                            secondary_length_unit=None, primary_area_unit="sqkilometers",
                            secondary_area_unit=None).add_to(m)
     plugins.Fullscreen(position="topleft").add_to(m)
+    minimap = {"position": "bottomright", "toggle_display": True, "zoom_level_offset": MINIMAP_ZOOM_OFFSET,
+               "width": MINIMAP_SIZE_PX[0], "height": MINIMAP_SIZE_PX[1]}
     if provider is not None:
-        plugins.MiniMap(tile_layer=folium.TileLayer(provider), position="bottomleft", toggle_display=True,
-                        zoom_level_offset=-5).add_to(m)
+        plugins.MiniMap(tile_layer=folium.TileLayer(provider), **minimap).add_to(m)
     else:
-        _VectorMiniMap(country_data, position="bottomleft", toggle_display=True,
-                       zoom_level_offset=-5).add_to(m)
+        _VectorMiniMap(country_data, **minimap).add_to(m)
     if timeline:
-        _Timeline({"type": "FeatureCollection", "features": timeline}).add_to(m)
-    _Legend(_legend_html(legend_items)).add_to(m)
+        end_min = max((max(f["properties"]["minutes"], default=0.0) for f in timeline), default=0.0)
+        step = _timeline_step(end_min)
+        for feature in timeline:
+            feature["properties"]["times"] = _timeline_times(feature["properties"].pop("minutes"), step)
+        _Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
+    _Legend(_legend_html(legend_items, assumed_kmh)).add_to(m)
+    _Declutter().add_to(m)
     tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
     _Attribution(ATTRIBUTION).add_to(m)
 

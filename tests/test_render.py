@@ -6,6 +6,7 @@ report puts hostile strings in every free-text field a report has.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -243,3 +244,46 @@ def test_write_map_and_cli(tmp_path, seeds):
     assert "<title>Test &lt;map&gt;</title>" in page
     bad = CliRunner().invoke(cli, ["map", "-o", str(tmp_path / "x.html"), "--tiles", "Nope"])
     assert bad.exit_code != 0 and "not an xyzservices provider" in bad.output
+
+
+# ----------------------------------------------------------------------------- layout and labels
+
+
+def _timeline_data(html: str) -> tuple[list[int], list[list[str]]]:
+    times = json.loads(re.search(r"L\.timeDimension\(\s*\{times: (\[[^\]]*\])", html).group(1))
+    data = json.loads(re.search(r"_data = L\.geoJson\((\{.*?\}), \{\s*pointToLayer", html, re.S).group(1))
+    return times, [f["properties"]["times"] for f in data["features"]]
+
+
+def test_time_slider_plays_every_track_from_t0_on_one_clock(online):
+    times, per_track = _timeline_data(online)
+    epoch_ms = 946_684_800_000  # 2000-01-01T00:00Z: T+0
+    step = times[1] - times[0]
+    assert times[0] == epoch_ms and 2 * 60_000 <= step <= 5 * 60_000
+    assert times == [epoch_ms + k * step for k in range(len(times))]  # evenly spaced
+    assert 10 <= len(times) <= 60
+    for track_times in per_track:
+        assert track_times[0] == "2000-01-01T00:00:00Z"  # every track starts at T+0
+        assert track_times == sorted(track_times) and all(t.startswith("2000-01-01T0") for t in track_times)
+    assert max(t[-1] for t in per_track) == "2000-01-01T02:21:00Z"  # the longest track's end, on the grid
+    assert '"T+" + h + ":"' in online and '"speedSlider": false' in online
+    assert '"position": "geofull"' in online and "geo-full-width" in online
+
+
+def test_leg_labels_only_on_long_legs_with_the_assumed_speed_in_the_legend(online):
+    labels = re.findall(r'`<div>\s*(\d[\d,]* km · [^<]*?)\s*</div>`', online)
+    assert "164 km · ~58 min*" in labels
+    assert all(int(lab.split(" km")[0].replace(",", "")) >= 25 for lab in labels)
+    assert not any("assumed" in lab or "(at " in lab for lab in labels)
+    assert "* time at 170 km/h, assumed" in online  # the footnote, in the legend
+    assert not {"2", "17"} & {lab.split(" km")[0] for lab in labels}  # the short legs at the Loyew crossing
+
+
+def test_panels_placed_apart_and_collapsible(online):
+    assert '"collapsed": window.matchMedia("(max-width: 600px)").matches' in online  # layer list, on phones
+    assert re.search(r'L\.control\(\{position: "bottomleft"\}\)', online)  # the legend
+    assert "\\u003cdetails class=\\\"geo-legend-box\\\" open\\u003e\\u003csummary\\u003eLegend" in online
+    minimap = re.search(r"new L\.Control\.MiniMap\(.*?\{(.*?)\}\s*\)", online, re.S).group(1)
+    assert '"bottomright"' in minimap and '"zoomLevelOffset": -4' in minimap
+    assert "@media (max-width:600px){.leaflet-control-minimap{display:none!important}" in online
+    assert "_Declutter" not in online and "geo-depth" in online and ".translate" in online

@@ -19,6 +19,8 @@ CHROMIUM = os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 720}
+#: A phone held upright (CSS px).
+PHONE_VIEWPORT = {"width": 390, "height": 800}
 
 
 def launch(playwright):
@@ -54,11 +56,12 @@ def browser():
 
 @pytest.fixture
 def open_offline(browser):
-    """``open_offline(path) -> (page, log)``: open a local page with the network cut off."""
+    """``open_offline(path, viewport=None) -> (page, log)``: open a local page with the network cut off."""
     contexts = []
 
-    def open_(path: Path):
-        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, service_workers="block")
+    def open_(path: Path, *, viewport: dict | None = None):
+        context = browser.new_context(viewport=viewport or VIEWPORT, device_scale_factor=1,
+                                      service_workers="block")
         contexts.append(context)
         log = PageLog()
 

@@ -22,6 +22,7 @@ from geo.mapstyle import PALETTE
 from geo.render import map_html
 from geo.reports import load_reports
 from geo.tracks import build_tracks
+from tests.browser.conftest import PHONE_VIEWPORT
 from tests.test_render import PAYLOADS, _injection_yaml
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.browser
 SENTINELS = ['<img src=x onerror="window.__pwned=1">', "<svg onload=alert(1)>", '<svg onload="window.__pwned=1">',
              "<iframe src=\"javascript:window.__pwned=1\">"]
 SCREENSHOT = "/tmp/geo-seed-map.png"
+PHONE_SCREENSHOT = "/tmp/geo-seed-map-phone.png"
 #: How far (RGB distance) a screenshot pixel may be from the track colour.
 COLOUR_TOLERANCE = 60
 
@@ -173,8 +175,6 @@ def test_layer_control_hides_and_shows_a_track(seed_page, placed):
     assert drawn() > 0 and page.evaluate(f"() => {names['map']}.hasLayer({group})")
 
 
-@pytest.mark.xfail(strict=True, reason="the legend (bottom right) covers the lower rows of the open layer "
-                                        "control (top right) on the 560 px map: their names cannot be read")
 def test_every_layer_name_is_visible(seed_page, placed):
     page, _, _, _ = seed_page
     covered = page.evaluate("""() => [...document.querySelectorAll('.leaflet-control-layers-overlays label span span')]
@@ -183,6 +183,63 @@ def test_every_layer_name_is_visible(seed_page, placed):
                        return !(top && top.closest('.leaflet-control-layers')); })
         .map(s => s.textContent.trim())""")
     assert covered == []
+
+
+def _boxes(page) -> dict:
+    """Bounding boxes (viewport px) of the map and its panels; None for one that is not shown."""
+    return page.evaluate("""() => {
+        const box = sel => {
+            const e = document.querySelector(sel);
+            if (!e) return null;
+            const r = e.getBoundingClientRect();
+            return r.width && r.height ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                                          width: r.width, height: r.height} : null;
+        };
+        return {map: box('.geo-map'), layers: box('.leaflet-control-layers'), legend: box('.geo-legend'),
+                slider: box('.leaflet-bar-timecontrol'), minimap: box('.leaflet-control-minimap')};
+    }""")
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def test_panels_do_not_cover_each_other(seed_page):
+    page, _, _, _ = seed_page
+    boxes = _boxes(page)
+    panels = {k: v for k, v in boxes.items() if k != "map" and v is not None}
+    assert set(panels) == {"layers", "legend", "slider", "minimap"}
+    for one in panels:
+        for other in panels:
+            if one < other:
+                assert not _overlap(panels[one], panels[other]), (one, other)
+    # The slider is one strip along the bottom of the map, the full width of it.
+    assert boxes["slider"]["width"] >= boxes["map"]["width"] - 1
+    assert boxes["slider"]["bottom"] == pytest.approx(boxes["map"]["bottom"], abs=1)
+    assert boxes["slider"]["height"] <= 32
+
+
+def test_phone_map_is_usable(open_offline, seed_map):
+    image_module = pytest.importorskip("PIL.Image", reason="the screenshot check needs Pillow")
+    path, _ = seed_map
+    page, log = open_offline(path, viewport=PHONE_VIEWPORT)
+    page.screenshot(path=PHONE_SCREENSHOT)  # for people to look at
+    image = image_module.open(PHONE_SCREENSHOT)
+    assert image.size[0] == PHONE_VIEWPORT["width"]
+    boxes = _boxes(page)
+    assert boxes["map"]["height"] >= 0.6 * PHONE_VIEWPORT["height"]
+    assert boxes["map"]["right"] <= PHONE_VIEWPORT["width"] + 1  # no sideways scrolling
+    assert not _overlap(boxes["legend"], boxes["layers"])
+    assert boxes["minimap"] is None  # dropped on narrow screens
+    # Layer list and legend start closed: together they cover little of the map.
+    covered = sum(b["width"] * b["height"] for k, b in boxes.items() if k in ("layers", "legend"))
+    assert covered < 0.1 * boxes["map"]["width"] * boxes["map"]["height"]
+    # ... and open on demand; the opened legend stays clear of the layer control.
+    page.locator(".geo-legend summary").click()
+    opened = _boxes(page)
+    assert opened["legend"]["height"] > boxes["legend"]["height"]
+    assert not _overlap(opened["legend"], opened["layers"])
+    assert log.page_errors == []
 
 
 def test_time_slider_moves_the_tracks(seed_page):
