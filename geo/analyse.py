@@ -209,9 +209,9 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dic
     planar = np.hypot(np.diff(x), np.diff(y))
     ratio = np.where(same & (planar > 0), np.asarray(metres) / np.where(planar > 0, planar, 1.0), 1.0)
     positions = range(int(position.max()) + 1)
-    unit_r = np.stack([_unit_disc(p)[0] for p in positions], axis=1)
+    unit_r = np.stack([_unit_disc(p)[0] for p in positions], axis=1).astype(np.float32)
     unit_az = np.radians(np.stack([_unit_disc(p)[1] for p in positions], axis=1))
-    unit_sin, unit_cos = np.sin(unit_az), np.cos(unit_az)
+    unit_sin, unit_cos = np.sin(unit_az).astype(np.float32), np.cos(unit_az).astype(np.float32)
     lo_out = np.full(n, np.nan)
     hi_out = np.full(n, np.nan)
     starts = np.flatnonzero(np.r_[True, ~same])
@@ -219,18 +219,20 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dic
     bounds = [*starts[::max(1, chunk // max(1, longest) // 16)], len(at)]
     for c0, c1 in zip(bounds[:-1], bounds[1:]):  # memory-bounded chunks of whole tracks
         p = position[c0:c1]
-        reach = unit_r[:, p] * (unc[c0:c1] * 1000.0 * scale[c0:c1])  # (SAMPLES, stops) metres in the plane
-        sx = x[c0:c1] + reach * unit_sin[:, p]
-        sy = y[c0:c1] + reach * unit_cos[:, p]
-        legs = np.hypot(np.diff(sx, axis=1), np.diff(sy, axis=1)) * ratio[c0:c1 - 1] / 1000.0
-        legs *= same[c0:c1 - 1]
+        # Offsets (SAMPLES, stops) in metres in the plane, in float32: they are at
+        # most tens of km, so single precision keeps them to a few millimetres.
+        reach = unit_r[:, p] * (unc[c0:c1] * 1000.0 * scale[c0:c1]).astype(np.float32)
+        off_x, off_y = reach * unit_sin[:, p], reach * unit_cos[:, p]
+        leg_x = np.diff(x[c0:c1]).astype(np.float32) + np.diff(off_x, axis=1)
+        leg_y = np.diff(y[c0:c1]).astype(np.float32) + np.diff(off_y, axis=1)
+        legs = np.hypot(leg_x, leg_y) * (ratio[c0:c1 - 1] * same[c0:c1 - 1] / 1000.0).astype(np.float32)
         # Sum each track's legs from its own first leg (the zeroed leg between
         # tracks adds 0.0), so a total does not depend on the tracks beside it.
         o = owner[c0:c1]
         first = np.flatnonzero(np.r_[True, o[1:] != o[:-1]])
         totals = np.add.reduceat(legs, first, axis=1) if legs.shape[1] else np.zeros((SAMPLES, len(first)))
-        lo_out[o[first]] = totals.min(axis=0)
-        hi_out[o[first]] = totals.max(axis=0)
+        lo_out[o[first]] = totals.min(axis=0).astype(float)
+        hi_out[o[first]] = totals.max(axis=0).astype(float)
     return {int(t): (float(lo_out[t]), float(hi_out[t])) for t in np.unique(owner)}
 
 
