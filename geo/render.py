@@ -39,6 +39,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from . import borders
+from .bulklines import bulk_lines
 from .errors import GeoError
 from .export import write_atomic
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
@@ -54,6 +55,7 @@ __all__ = [
     "corridor",
     "safe_html",
     "describe",
+    "describe_archive",
     "make_map",
     "map_html",
     "embed_html",
@@ -96,6 +98,13 @@ NARROW_PX = 600
 #: The overview map: zoom relative to the main map's, and size (px).
 MINIMAP_ZOOM_OFFSET = -4
 MINIMAP_SIZE_PX = (120, 100)
+#: Above this many placed incidents the map is an archive view: every track is one
+#: line on a single canvas layer (geo.bulklines), without per-incident layers,
+#: labels, corridors or time slider, and the text describes the set, not each one.
+ARCHIVE_TRACKS = 200
+#: Above this many, archive lines are 1 px hairlines: they overplot anyway, and
+#: Chromium draws them about twice as fast (benchmarks/bench_map.py).
+ARCHIVE_HAIRLINE_TRACKS = 2000
 #: Map height in pixels (fixed, so an embedding page can size its iframe from it).
 MAP_HEIGHT_PX = 560
 
@@ -958,7 +967,9 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     by_id = {r.id: r for r in reports or []}
     sources = _sources_lookup(reports)
     title = title or _default_title(tracks, names)
-    texts = describe(tracks, figures)
+    placed_count = int(tracks["placed"].astype(bool).sum())
+    # An archive is described as a set (describe_archive, below), not track by track.
+    texts = describe(tracks, figures) if placed_count <= ARCHIVE_TRACKS else {}
 
     m = _Map(location=[53.0, 28.0], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False,
              height=MAP_HEIGHT_PX)
@@ -970,7 +981,15 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     timeline = []
     assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
-    for k, i in enumerate(placed_rows):  # one layer per incident: a handful
+    archive = len(placed_rows) > ARCHIVE_TRACKS
+    if archive:
+        coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[placed_rows]]
+        colours = [PALETTE[k % len(PALETTE)] for k in range(len(placed_rows))]
+        weight = 1 if len(placed_rows) > ARCHIVE_HAIRLINE_TRACKS else 2
+        bulk_lines(m, coords, colours, digits=AREA_DIGITS, weight=weight)
+        legend_items.append(("#555555", f"{len(placed_rows):,} incidents, one line each; colours only tell "
+                                        "neighbouring tracks apart (archive view: see geo analyze for figures)"))
+    for k, i in enumerate([] if archive else placed_rows):  # one layer per incident: a handful
         track, fig = tracks.loc[i], figures.loc[i]
         color = PALETTE[k % len(PALETTE)]
         label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
@@ -985,7 +1004,8 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
         legend_items.append((color, f"{track['id']}: {track['title']}"))
 
     if placed_rows:
-        bounds = shapely.bounds(shapely.union_all(tracks.loc[placed_rows].geometry.to_numpy()))
+        each = shapely.bounds(tracks.geometry.to_numpy()[placed_rows])  # (n, 4), no union needed
+        bounds = (each[:, 0].min(), each[:, 1].min(), each[:, 2].max(), each[:, 3].max())
         m.fit_bounds([[round(bounds[1] - 0.3, 3), round(bounds[0] - 0.5, 3)],
                       [round(bounds[3] + 0.3, 3), round(bounds[2] + 0.5, 3)]])
     # Open on wide screens; an icon that opens on tap on narrow ones (the list would cover the map).
@@ -1016,7 +1036,9 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     root = m.get_root()
     root.header.add_child(Element(f"<title>{safe_html(title)}</title>"), name="geo_title")
     root.header.add_child(Element(f"<style>{CSS}</style>"), name="geo_css")
-    desc_html = "".join(f"<p>{safe_html(texts[i])}</p>" for i in tracks["id"])
+    if archive:
+        texts = {"archive": describe_archive(tracks, figures)}
+    desc_html = "".join(f"<p>{safe_html(text)}</p>" for text in texts.values())
     head = (f"<header class=\"geo-head\"><h1 id=\"geo-title\">{safe_html(title)}</h1>"
             + (f"<p>{safe_html(description)}</p>" if description else
                f"<p>{safe_html(_default_description(tracks))}</p>")
@@ -1028,6 +1050,29 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
                          tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
     return m
+
+
+def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """One paragraph about a whole archive of incidents, from the computed figures.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tracks = pd.DataFrame({"id": ["a", "b", "c"], "placed": [True, True, False], "country": ["BY"] * 3})
+    >>> figures = pd.DataFrame({"id": ["a", "b", "c"], "depth_km": [10.0, 30.0, float("nan")],
+    ...                         "crossings": [[{}], [{}, {}], []]})
+    >>> describe_archive(tracks, figures)
+    '3 incidents, 2 placed on the map, with 3 border crossings. Depth past the crossed border: median 20 km, largest 30 km (b).'
+    """
+    placed = tracks["placed"].astype(bool).to_numpy()
+    depth = pd.to_numeric(figures["depth_km"], errors="coerce").to_numpy(dtype=float)
+    crossings = sum(len(c or []) for c in figures["crossings"])
+    text = f"{len(tracks):,} incidents, {int(placed.sum()):,} placed on the map, with {crossings:,} border crossings."
+    if np.isfinite(depth).any():
+        deepest = int(np.nanargmax(depth))
+        text += (f" Depth past the crossed border: median {_whole(float(np.nanmedian(depth)))} km, "
+                 f"largest {_whole(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
+    return text
 
 
 def _default_description(tracks: gpd.GeoDataFrame) -> str:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import textwrap
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -287,3 +288,36 @@ def test_panels_placed_apart_and_collapsible(online):
     assert '"bottomright"' in minimap and '"zoomLevelOffset": -4' in minimap
     assert "@media (max-width:600px){.leaflet-control-minimap{display:none!important}" in online
     assert "_Declutter" not in online and "geo-depth" in online and ".translate" in online
+
+
+# ----------------------------------------------------------------------------- archive view
+
+
+@pytest.fixture(scope="module")
+def archive(seeds):
+    """The three placed seeds repeated 70 times (210 incidents, above ARCHIVE_TRACKS)."""
+    from geo.render import ARCHIVE_TRACKS
+
+    _reports, tracks, _figures = seeds
+    placed = tracks[tracks["placed"].astype(bool)]
+    copies = []
+    for k in range(70):
+        copy = placed.copy()
+        copy["id"] = [f"{i}-{k:03d}" for i in placed["id"]]
+        copies.append(copy)
+    many = pd.concat(copies, ignore_index=True)
+    assert len(many) > ARCHIVE_TRACKS
+    return many, analyse(many)
+
+
+def test_an_archive_is_drawn_as_one_canvas_layer_and_described_as_a_set(archive):
+    tracks, figures = archive
+    html = map_html(tracks, figures, tiles="none")
+    assert html.count("new L.GeoBulkLines(") == 1
+    assert "TimestampedGeoJson" not in html  # no per-incident slider
+    assert "2024-07-11-loyew-000" not in html.split("geo-map-description", 1)[1].split("</div>", 1)[0]
+    deepest = round(float(figures["depth_km"].max()), 1)  # figures print as exported: 0.1 km first
+    assert f"{len(tracks):,} incidents" in html
+    assert f"largest {deepest:,.0f} km" in html
+    assert html == map_html(tracks, figures, tiles="none")
+    assert len(html.encode()) < 600_000  # 210 tracks: the lines are a few bytes per vertex
