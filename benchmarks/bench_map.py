@@ -43,15 +43,18 @@ from pathlib import Path
 
 import folium
 import numpy as np
+import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from geo.analyse import analyse  # noqa: E402
 from geo.assets import inline_assets  # noqa: E402
 from geo.bulklines import bulk_lines  # noqa: E402
 from geo.mapstyle import PALETTE  # noqa: E402
+from geo.render import map_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -62,6 +65,7 @@ TARGET_DRAW_S = 1.0
 TARGET_BYTES = 5_000_000
 BULK = "bulk canvas layer (geo.bulklines)"
 BULK_HAIR = "bulk canvas layer, 1 px lines"
+ARCHIVE = "geo map archive view, offline"
 #: The configuration recommended for bulk track maps, and why (the figures printed above back it).
 DEFAULT = BULK_HAIR
 DEFAULT_WHY = ("one canvas layer of our own (geo.bulklines): integer deltas are the smallest file (under half "
@@ -307,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                             c, digits=args.digits, canvas=False, delta=True), False),
                         (f"delta ints {args.digits} dp, canvas", lambda c=coords: compact_page(
                             c, digits=args.digits, canvas=True, delta=True), True),
-                        (DEFAULT, lambda c=coords: compact_page(
+                        ("delta, canvas, per track, inert", lambda c=coords: compact_page(
                             c, digits=args.digits, canvas=True, delta=True, interactive=False), True),
                         ("delta, canvas, per colour, inert", lambda c=coords: compact_page(
                             c, digits=args.digits, canvas=True, delta=True, per_colour=True,
@@ -315,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                         (BULK, lambda c=coords: bulk_page(c, digits=args.digits), True),
                         (BULK_HAIR, lambda c=coords: bulk_page(c, digits=args.digits, weight=1), True),
                         ("baseline folium.GeoJson, SVG", lambda c=coords: baseline_page(c), False)]
+            archive = _archive_inputs(n)  # analysed outside the timing: generation is rendering only
+            variants.append((ARCHIVE, lambda a=archive: map_html(a[0], a[1], offline=True), True))
             for name, build, canvas in variants:
                 t = time.perf_counter()
                 html = build()
@@ -323,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
                 path = out / f"tracks-{n}-{slug}.html"
                 path.write_text(html, encoding="utf-8")
                 size = path.stat().st_size
-                samples, sample_colours = pixel_samples(coords)
+                samples, sample_colours = pixel_samples(archive[2] if name == ARCHIVE else coords)
                 runs = [time_drawn(browser, path, n, canvas=canvas, samples=samples if i == 0 else None)
                         for i in range(args.repeat)]
                 drawn_s = statistics.median(r[0] for r in runs)
@@ -350,6 +356,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if met else 'NOT met'}" + ("" if 10000 in args.sizes else " (10,000 not run)"))
     print(f"pages in {out}")
     return 0
+
+
+def _archive_inputs(n: int):
+    """Tracks and figures for ``geo map``'s archive view: bench_analyse's synthetic tracks, analysed."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_analyse import synthetic_tracks as analysed_tracks
+
+    tracks = analysed_tracks(n)
+    coords = np.stack([shapely.get_coordinates(g) for g in tracks.geometry])
+    return tracks, analyse(tracks), coords
 
 
 def _warmup(folder: Path) -> Path:

@@ -1017,7 +1017,9 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     plugins.Fullscreen(position="topleft").add_to(m)
     minimap = {"position": "bottomright", "toggle_display": True, "zoom_level_offset": MINIMAP_ZOOM_OFFSET,
                "width": MINIMAP_SIZE_PX[0], "height": MINIMAP_SIZE_PX[1]}
-    if provider is not None:
+    if archive:
+        pass  # an archive spans its own overview: no minimap (and a faster first draw)
+    elif provider is not None:
         plugins.MiniMap(tile_layer=folium.TileLayer(provider), **minimap).add_to(m)
     else:
         _VectorMiniMap(country_data, **minimap).add_to(m)
