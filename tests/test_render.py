@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from geo.analyse import analyse
 from geo.cli import cli
 from geo.datafiles import seeds_dir
-from geo.gazetteer import Gazetteer
 from geo.render import (ATTRIBUTION, RenderOptionError, embed_html, make_map, map_html, safe_html,
                         write_map)
 from geo.reports import load_reports
@@ -41,11 +40,6 @@ FORBIDDEN = [
     "<script>alert", "<img src=x", "\\u003cimg", "\\u003cscript", "${alert", "`);alert", "</script><script>",
     'href="javascript:', "onerror=alert(1)>",
 ]
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer()
 
 
 @pytest.fixture(scope="module")

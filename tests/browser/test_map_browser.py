@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from geo.analyse import analyse
 from geo.cli import cli
 from geo.datafiles import seeds_dir
-from geo.gazetteer import Gazetteer
 from geo.mapstyle import PALETTE
 from geo.render import map_html
 from geo.reports import load_reports
@@ -37,11 +36,6 @@ COLOUR_TOLERANCE = 60
 
 
 # ----------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def gazetteer():
-    return Gazetteer()
 
 
 @pytest.fixture(scope="module")
