@@ -38,6 +38,7 @@ import shapely
 from . import borders
 from pyproj import Proj
 
+from .formatting import hours_minutes
 from .projection import GEOD, LCC_EUROPE, to_plane
 
 __all__ = ["SAMPLES", "analyse", "FIGURE_COLUMNS"]
@@ -513,7 +514,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
     duration = track["reported_duration_min"]
     if pd.notna(duration):
         q = _qualifier(track, "reported_duration_qualifier")
-        said = f"reported {_q(q)}{_hm(duration)}"
+        said = f"reported {_q(q)}{hours_minutes(duration)}"
         basis = reported if pd.notna(reported) else length
         if pd.isna(basis):
             checks.append(_check("duration", "n/a", f"{said}; no distance to compare it with",
@@ -521,7 +522,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             implied = basis / (duration / 60.0)
             which = "the reported distance" if pd.notna(reported) else "the measured route"
-            need = f"{_hm(basis / vmax * 60)}–{_hm(basis / vmin * 60)}"
+            need = f"{hours_minutes(basis / vmax * 60)}–{hours_minutes(basis / vmin * 60)}"
             slack = APPROX_TOLERANCE if q else 0.0
             ok = vmin * (1 - slack) <= implied <= vmax * (1 + slack)
             checks.append(_check(
@@ -540,7 +541,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
         elif not fig["placed"]:
             checks.append(_check("depth", "n/a", f"{said}; no place named, so it cannot be measured: "
                                  f"at {vmin:.0f}–{vmax:.0f} km/h a straight run that deep takes at least "
-                                 f"{_hm(depth / vmax * 60)}", reported_km=depth))
+                                 f"{hours_minutes(depth / vmax * 60)}", reported_km=depth))
         else:
             dlo, dhi = fig["depth_km_range"]
             computed = f"the track reaches {fig['depth_km']:,.0f} km ({dlo:,.0f}–{dhi:,.0f} km)"
@@ -581,12 +582,12 @@ def _speed_checks(fig: dict[str, Any], vmin: float, vmax: float, drone: str) -> 
                "faster than its cruise speed: a time or a place is probably wrong")
         checks.append(_check(
             "speed", "warn",
-            f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {_hm(leg['minutes'])} is {leg['kmh']:,.0f} km/h; "
+            f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {hours_minutes(leg['minutes'])} is {leg['kmh']:,.0f} km/h; "
             f"{envelope} — {why}", implied_kmh=leg["kmh"]))
     if len(fine) == 1:
         leg = fine[0]
         checks.append(_check(
-            "speed", "ok", f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {_hm(leg['minutes'])} is "
+            "speed", "ok", f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {hours_minutes(leg['minutes'])} is "
             f"{leg['kmh']:,.0f} km/h; {envelope}", implied_kmh=leg["kmh"]))
     elif fine:
         speeds = [leg["kmh"] for leg in fine]
@@ -604,9 +605,3 @@ def _qualifier(track, column: str) -> str | None:
     """A reported figure's qualifier, or None (a frame turns missing ones into NaN)."""
     value = track[column]
     return value if isinstance(value, str) and value else None
-
-
-def _hm(minutes: float) -> str:
-    minutes = int(round(float(minutes)))
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d} min" if h else f"{m} min"

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .formatting import hours_minutes
+
 __all__ = ["FORMATS", "records", "to_json", "to_geojson", "to_csv", "to_table", "write_atomic", "render"]
 
 #: Output formats of ``geo analyze``.
@@ -133,10 +135,7 @@ def _range(pair) -> str:
 
 
 def _minutes(value) -> str:
-    if value is None:
-        return "—"
-    h, m = divmod(int(round(value)), 60)
-    return f"{h} h {m:02d} min" if h else f"{m} min"
+    return "—" if value is None else hours_minutes(value)
 
 
 def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:

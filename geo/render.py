@@ -42,6 +42,7 @@ from . import borders
 from .bulklines import bulk_lines
 from .errors import GeoError
 from .export import write_atomic
+from .formatting import hours_minutes
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
                        OUTCOME_SYMBOL, PALETTE, REGION_STYLE, STATUS_LABEL)
 from .projection import GEOD, from_plane, to_plane
@@ -146,13 +147,6 @@ def _json(value: Any) -> str:
 # ----------------------------------------------------------------------------- formatting
 
 
-def _hm(minutes: float) -> str:
-    minutes = int(round(float(minutes)))
-    h, m = divmod(abs(minutes), 60)
-    sign = "-" if minutes < 0 else ""
-    return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
-
-
 def _whole(value: float) -> str:
     """Whole km as ``geo analyze`` prints them (figures are rounded to 0.1 first, as exported)."""
     return f"{round(float(value), 1):,.0f}"
@@ -178,7 +172,7 @@ def _clock(track: pd.Series, minutes: float, *, date: bool = False) -> str:
     if track["clock"] == "absolute" and _finite(track["t0"]) and not pd.isna(track["t0"]):
         when = (pd.Timestamp(track["t0"]) + pd.Timedelta(minutes=float(minutes))).round("min")
         return when.strftime("%Y-%m-%d %H:%M (UTC%z)" if date else "%H:%M")
-    return f"T+{_hm(minutes)}"
+    return f"T+{hours_minutes(minutes)}"
 
 
 def _timeline_step(max_minutes: float) -> int:
@@ -278,7 +272,7 @@ def _reported_text(track: pd.Series) -> str:
     duration = track.get("reported_duration_min")
     if _finite(duration):
         q = track.get("reported_duration_qualifier")
-        parts.append(f"{q + ' ' if q else ''}{_hm(duration)} in the air")
+        parts.append(f"{q + ' ' if q else ''}{hours_minutes(duration)} in the air")
     return "; ".join(parts)
 
 
@@ -308,7 +302,7 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
         parts.insert(1 if crossings else 0,
                      f"went {_km_range(fig['depth_km'], fig['depth_km_range'])} past the border")
     minutes = fig["inside_minutes"]
-    inside = f"{_km(fig['inside_km'])} and about {_hm(minutes)} inside" if _finite(minutes) else ""
+    inside = f"{_km(fig['inside_km'])} and about {hours_minutes(minutes)} inside" if _finite(minutes) else ""
     if inside:
         parts.insert(2 if crossings and _finite(fig["depth_km"]) else 1, inside)
     regions = [r["name"] for r in fig["regions"] or [] if str(r["region_id"]).startswith(country + "-")]
@@ -629,7 +623,7 @@ def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
                      f"{track['origin']} border"))
     if _finite(fig["inside_minutes"]):
         est = " (estimated)" if fig["inside_minutes_estimated"] else ""
-        rows.append((f"Inside {track['country']}", f"{_km(fig['inside_km'])}, {_hm(fig['inside_minutes'])}{est}"))
+        rows.append((f"Inside {track['country']}", f"{_km(fig['inside_km'])}, {hours_minutes(fig['inside_minutes'])}{est}"))
     for leg in fig["speeds"] or []:
         if leg["kmh"] is not None:
             rows.append(("Speed", f"{leg['from']} to {leg['to']}: {leg['kmh']:,.0f} km/h"))
@@ -669,9 +663,9 @@ def _leg_label(km: float, minutes: float, estimated: bool) -> str | None:
     if not np.isfinite(minutes):
         return _km(km)
     if estimated:
-        return f"{_km(km)} · ~{_hm(minutes)}*"
+        return f"{_km(km)} · ~{hours_minutes(minutes)}*"
     kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
-    return f"{_km(km)} · {_hm(minutes)}{kmh}"
+    return f"{_km(km)} · {hours_minutes(minutes)}{kmh}"
 
 
 def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, color: str,

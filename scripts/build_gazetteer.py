@@ -183,6 +183,12 @@ def _read_curated(path: Path) -> pd.DataFrame:
     return curated
 
 
+def _points(places: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The places (their ``country`` kept) as points in EPSG:4326."""
+    return gpd.GeoDataFrame(places[["country"]], geometry=gpd.points_from_xy(places["lon"], places["lat"]),
+                            crs="EPSG:4326")
+
+
 def _assign_regions(places: pd.DataFrame, regions: gpd.GeoDataFrame) -> pd.Series:
     """Region id per place: GeoNames admin1 key, else containing polygon, else nearest.
 
@@ -197,11 +203,7 @@ def _assign_regions(places: pd.DataFrame, regions: gpd.GeoDataFrame) -> pd.Serie
 
     todo = region_id.isna()
     if todo.any():
-        points = gpd.GeoDataFrame(
-            places.loc[todo, ["country"]],
-            geometry=gpd.points_from_xy(places.loc[todo, "lon"], places.loc[todo, "lat"]),
-            crs="EPSG:4326",
-        )
+        points = _points(places[todo])
         polygons = regions[["region_id", "country", "geometry"]].to_crs("EPSG:4326")
         inside = gpd.sjoin(points, polygons, predicate="within", lsuffix="place", rsuffix="region")
         inside = inside[inside["country_place"] == inside["country_region"]]
@@ -210,11 +212,7 @@ def _assign_regions(places: pd.DataFrame, regions: gpd.GeoDataFrame) -> pd.Serie
 
     todo = region_id.isna()
     if todo.any():
-        points = gpd.GeoDataFrame(
-            places.loc[todo, ["country"]],
-            geometry=gpd.points_from_xy(places.loc[todo, "lon"], places.loc[todo, "lat"]),
-            crs="EPSG:4326",
-        ).to_crs(EQUAL_AREA_CRS)
+        points = _points(places[todo]).to_crs(EQUAL_AREA_CRS)
         polygons = regions[["region_id", "country", "geometry"]].to_crs(EQUAL_AREA_CRS)
         for country, group in points.groupby("country"):  # one nearest-join per country (a dozen)
             candidates = polygons[polygons["country"] == country]
