@@ -187,7 +187,7 @@ def _unit_disc(stop: int) -> tuple[np.ndarray, np.ndarray]:
     return r, azimuth
 
 
-def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dict[int, tuple[float, float]]:
+def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
     """min-max of the stop-to-stop geodesic length when each stop moves within its radius.
 
     The stops are the vertices with ``stop_index >= 0``; their ``unc`` is the
@@ -196,11 +196,15 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dic
     scale factor; directions are uniform, so the grid's rotation does not
     matter), and each moved leg is measured in the plane and scaled by its
     unmoved leg's geodesic/planar ratio: within 0.1% of moving the stops on the
-    ellipsoid, and ~20x faster.  Worked in chunks of whole tracks.
+    ellipsoid, and ~20x faster.  Worked in chunks of whole tracks, as arrays of
+    (stops, samples) in single precision: offsets are at most tens of km, so
+    float32 keeps them to a few millimetres.
     """
+    lo_out = np.full(n, np.nan)
+    hi_out = np.full(n, np.nan)
     at = np.flatnonzero(v["stop_index"] >= 0)
     if len(at) == 0:
-        return {}
+        return lo_out, hi_out
     owner, position = v["track"][at], v["stop_index"][at]
     lon, lat, unc = v["lon"][at], v["lat"][at], v["unc"][at]
     x, y = to_plane(lon, lat)
@@ -209,32 +213,42 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 50_000) -> dic
     _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
     planar = np.hypot(np.diff(x), np.diff(y))
     ratio = np.where(same & (planar > 0), np.asarray(metres) / np.where(planar > 0, planar, 1.0), 1.0)
-    positions = range(int(position.max()) + 1)
-    unit_r = np.stack([_unit_disc(p)[0] for p in positions], axis=1).astype(np.float32)
-    unit_az = np.radians(np.stack([_unit_disc(p)[1] for p in positions], axis=1))
-    unit_sin, unit_cos = np.sin(unit_az).astype(np.float32), np.cos(unit_az).astype(np.float32)
-    lo_out = np.full(n, np.nan)
-    hi_out = np.full(n, np.nan)
+    # The unit offsets of the stop at each position in its track: (positions, samples).
+    unit_x, unit_y = _unit_offsets(int(position.max()) + 1)
+    reach = (unc * 1000.0 * scale).astype(np.float32)[:, None]
+    dx, dy = np.diff(x).astype(np.float32)[:, None], np.diff(y).astype(np.float32)[:, None]
+    weight = (ratio * same / 1000.0).astype(np.float32)[:, None]  # zero between tracks
     starts = np.flatnonzero(np.r_[True, ~same])
     longest = int(np.diff(np.r_[starts, len(at)]).max())
-    bounds = [*starts[::max(1, chunk // max(1, longest) // 16)], len(at)]
-    for c0, c1 in zip(bounds[:-1], bounds[1:]):  # memory-bounded chunks of whole tracks
+    bounds = [*starts[::max(1, chunk // max(1, longest))], len(at)]
+    for c0, c1 in zip(bounds[:-1], bounds[1:]):  # cache-sized chunks of whole tracks
         p = position[c0:c1]
-        # Offsets (SAMPLES, stops) in metres in the plane, in float32: they are at
-        # most tens of km, so single precision keeps them to a few millimetres.
-        reach = unit_r[:, p] * (unc[c0:c1] * 1000.0 * scale[c0:c1]).astype(np.float32)
-        off_x, off_y = reach * unit_sin[:, p], reach * unit_cos[:, p]
-        leg_x = np.diff(x[c0:c1]).astype(np.float32) + np.diff(off_x, axis=1)
-        leg_y = np.diff(y[c0:c1]).astype(np.float32) + np.diff(off_y, axis=1)
-        legs = np.hypot(leg_x, leg_y) * (ratio[c0:c1 - 1] * same[c0:c1 - 1] / 1000.0).astype(np.float32)
+        off_x = unit_x[p] * reach[c0:c1]
+        off_y = unit_y[p] * reach[c0:c1]
+        leg_x = np.subtract(off_x[1:], off_x[:-1])
+        leg_x += dx[c0:c1 - 1]
+        leg_y = np.subtract(off_y[1:], off_y[:-1])
+        leg_y += dy[c0:c1 - 1]
+        legs = np.multiply(leg_x, leg_x, out=leg_x)
+        legs += np.multiply(leg_y, leg_y, out=leg_y)
+        np.sqrt(legs, out=legs)
+        legs *= weight[c0:c1 - 1]
         # Sum each track's legs from its own first leg (the zeroed leg between
         # tracks adds 0.0), so a total does not depend on the tracks beside it.
         o = owner[c0:c1]
         first = np.flatnonzero(np.r_[True, o[1:] != o[:-1]])
-        totals = np.add.reduceat(legs, first, axis=1) if legs.shape[1] else np.zeros((SAMPLES, len(first)))
-        lo_out[o[first]] = totals.min(axis=0).astype(float)
-        hi_out[o[first]] = totals.max(axis=0).astype(float)
-    return {int(t): (float(lo_out[t]), float(hi_out[t])) for t in np.unique(owner)}
+        totals = np.add.reduceat(legs, first, axis=0) if len(legs) else np.zeros((len(first), SAMPLES))
+        lo_out[o[first]] = totals.min(axis=1)
+        hi_out[o[first]] = totals.max(axis=1)
+    return lo_out, hi_out
+
+
+@lru_cache(maxsize=8)
+def _unit_offsets(positions: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, SAMPLES) float32 east and north components of the unit-disc offsets."""
+    r = np.stack([_unit_disc(p)[0] for p in range(positions)])
+    azimuth = np.radians(np.stack([_unit_disc(p)[1] for p in range(positions)]))
+    return (r * np.sin(azimuth)).astype(np.float32), (r * np.cos(azimuth)).astype(np.float32)
 
 
 def analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -260,44 +274,109 @@ def analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
     """
     n = len(tracks)
     tracks = tracks.reset_index(drop=True)
-    out = {col: [None] * n for col in FIGURE_COLUMNS}
-    out["id"] = list(tracks["id"])
-    out["placed"] = list(tracks["placed"].astype(bool))
-    placed = tracks["placed"].to_numpy(bool)
-    empty_lists = {"crossings": [], "regions": [], "speeds": []}
-    for col, value in empty_lists.items():
-        out[col] = [list(value) for _ in range(n)]
-    nan_cols = ("length_km", "depth_km", "depth_any_km", "depth_with_presumed_km", "inside_km", "inside_minutes",
-                "duration_minutes")
-    for col in nan_cols:
-        out[col] = [np.nan] * n
+    out: dict[str, Any] = {"id": list(tracks["id"]), "placed": list(tracks["placed"].astype(bool))}
+    for col in ("length_km", "depth_km", "depth_any_km", "depth_with_presumed_km", "inside_km", "inside_minutes",
+                "duration_minutes"):
+        out[col] = np.full(n, np.nan)
     for col in ("length_km_range", "depth_km_range"):
         out[col] = [(np.nan, np.nan)] * n
     out["length_by_status_km"] = [{} for _ in range(n)]
-    out["inside_minutes_estimated"] = [True] * n
+    out["inside_minutes_estimated"] = np.ones(n, bool)
+    out["deepest_point"] = [None] * n
+    for col in ("crossings", "regions", "speeds"):
+        out[col] = [[] for _ in range(n)]
+    speed_checks: list[list[dict[str, Any]]] = [[] for _ in range(n)]
 
-    if placed.any():
-        _measure(tracks, out)
-    rows = tracks.drop(columns=tracks.geometry.name).to_dict("records")
-    out["checks"] = [_checks(rows[i], {k: out[k][i] for k in out}) for i in range(n)]
+    if tracks["placed"].to_numpy(bool).any():
+        speed_checks = _measure(tracks, out)
+    out["checks"] = _all_checks(tracks, out, speed_checks)
     return pd.DataFrame(out, columns=list(FIGURE_COLUMNS))
 
 
-def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
+# ----------------------------------------------------------------------------- per-track reductions
+#
+# Vertices and segments are stored track after track, so a per-track figure is a
+# reduction over contiguous runs: each track's result involves its own values
+# only (in their own order), never its neighbours'.
+
+
+def _runs(groups: np.ndarray) -> np.ndarray:
+    """Start index of each run of equal values in ``groups`` (sorted)."""
+    return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.empty(0, np.int64)
+
+
+def _group_max(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """Per-group maximum of ``values`` (NaN ignored) over sorted ``groups``; NaN where a group has none."""
+    out = np.full(n, -np.inf)
+    if len(values):
+        starts = _runs(groups)
+        out[groups[starts]] = np.maximum.reduceat(np.where(np.isnan(values), -np.inf, values), starts)
+    out[out == -np.inf] = np.nan
+    return out
+
+
+def _group_min(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """Per-group minimum, as :func:`_group_max`."""
+    return -_group_max(-values, groups, n)
+
+
+def _first_where(mask: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """Per group, the first index where ``mask`` holds (-1 where it never does)."""
+    at = np.flatnonzero(mask)
+    out = np.full(n, -1)
+    keep = _runs(groups[at])
+    out[groups[at[keep]]] = at[keep]
+    return out
+
+
+def _reaches(lower: np.ndarray, upper: np.ndarray, keep: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Which kept values could be their group's maximum, given bounds of each value."""
+    best = _group_max(np.where(keep, lower, np.nan), groups, int(groups.max()) + 1 if len(groups) else 0)
+    return keep & (upper >= best[groups])
+
+
+# ----------------------------------------------------------------------------- measuring
+
+#: Below this many points an exact search of them all is cheaper than building
+#: the distance raster that prunes it (about 0.2-0.8 s per border, once per process).
+EXACT_ALL_BELOW = 20_000
+
+
+def _deepest_candidates(lon, lat, country: str, neighbour: str | None, groups: np.ndarray,
+                        unc: np.ndarray | None, firm: np.ndarray) -> np.ndarray:
+    """Which points could give their track's maximum distance (or distance ± unc) to the border.
+
+    Every point, when there are few; otherwise those whose upper bound (from
+    :func:`geo.borders.distance_bounds_km`) reaches the best lower bound of
+    their track, among the ``firm`` points and among all points.
+    """
+    if len(lon) < EXACT_ALL_BELOW:
+        return np.ones(len(lon), bool)
+    lower, upper = borders.distance_bounds_km(lon, lat, country, neighbour=neighbour)
+    need = _reaches(lower, upper, firm, groups) | _reaches(lower, upper, np.ones(len(lon), bool), groups)
+    if unc is not None:
+        need |= _reaches(lower + unc, upper + unc, firm, groups) | _reaches(lower - unc, upper - unc, firm, groups)
+    return need
+
+
+def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """Fill ``out`` for the placed tracks; return each track's speed checks."""
     n = len(tracks)
     v = _vertices(tracks)
     seg = _segments(v, tracks)
-    km, strack = seg["km"], seg["track"]
+    km, strack, g = seg["km"], seg["track"], v["track"]
+    lon, lat = v["lon"], v["lat"]
+    nv = len(lon)
 
-    # Length, by leg status.
+    # Length, by leg status, and its range.
     length = np.bincount(strack, weights=km, minlength=n)
     by_status = {s: np.bincount(strack, weights=km * (seg["status"] == s), minlength=n)
                  for s in ("reported", "presumed", "estimated")}
-    ranges = _length_ranges(v, n)
+    range_lo, range_hi = _length_ranges(v, n)
 
     # Countries and crossings.
-    country = borders.country_at(v["lon"], v["lat"])
-    filled = _fill_no_country(country, v["track"])
+    country = borders.country_at(lon, lat)
+    filled = _fill_no_country(country, g)
     changes, ca, cb, xpt, frac = _crossings(v, seg, filled)
     t_a, t_b = v["t"][seg["a"]], v["t"][seg["b"]]
     t_cross = t_a[changes] + frac * (t_b[changes] - t_a[changes])
@@ -305,7 +384,8 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     est_b = v["time_source"][seg["b"]] == "estimated"
 
     # Inside the target country: split crossing segments at the crossing point.
-    target = tracks["country"].to_numpy(object)[strack]
+    country_col, origin_col = tracks["country"].to_numpy(object), tracks["origin"].to_numpy(object)
+    target = country_col[strack]
     inside_a = filled[seg["a"]] == target
     inside_b = filled[seg["b"]] == target
     weight = (inside_a & inside_b).astype(float)
@@ -316,28 +396,13 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
     inside_est = np.bincount(strack, weights=((est_a | est_b) & (weight > 0)).astype(float), minlength=n) > 0
 
     # Regions by segment midpoint, in order of entry.
-    mid_lon = (v["lon"][seg["a"]] + v["lon"][seg["b"]]) / 2
-    mid_lat = (v["lat"][seg["a"]] + v["lat"][seg["b"]]) / 2
-    region = borders.region_at(mid_lon, mid_lat)
-    reg = pd.DataFrame({"track": strack, "region": region, "km": km, "min": dt_min,
-                        "order": np.arange(len(km))})
-    reg = reg[reg["region"] != ""]
-    names = dict(zip(borders.regions()["region_id"], borders.regions()["name"]))
-    per_region = reg.groupby(["track", "region"], sort=False).agg(km=("km", "sum"), minutes=("min", "sum"),
-                                                                   order=("order", "min")).reset_index()
-    per_region = per_region.sort_values(["track", "order"], kind="stable")
+    region = borders.region_at((lon[seg["a"]] + lon[seg["b"]]) / 2, (lat[seg["a"]] + lat[seg["b"]]) / 2)
+    r_track, r_region, r_km, r_min = _regions(strack, region, km, dt_min)
 
     # Depth past the border with the origin country, over vertices inside the target country.
-    vt = tracks["country"].to_numpy(object)[v["track"]]
-    vo = tracks["origin"].to_numpy(object)[v["track"]]
-    inside_v = country == vt
-    nv = len(v["lon"])
-    depth = np.full(nv, np.nan)
-    depth_any = np.full(nv, np.nan)
-    upper = np.full(nv, np.nan)  # a cheap upper bound of ``depth``
-    foot = np.full((nv, 2), np.nan)
-    # A vertex counts for depth unless every leg it lies on is presumed; those count
-    # only for depth_with_presumed_km ("presumably flew to Vitebsk" is not a position).
+    # A vertex counts unless every leg it lies on is presumed; those count only for
+    # depth_with_presumed_km ("presumably flew to Vitebsk" is not a position).
+    inside_v = country == country_col[g]
     presumed = seg["status"] == "presumed"
     on_presumed = np.zeros(nv, bool)
     on_firm = np.zeros(nv, bool)
@@ -345,135 +410,154 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, list]) -> None:
         on_presumed[ends[presumed]] = True
         on_firm[ends[~presumed]] = True
     firm = on_firm | ~on_presumed
-
-    # Exact distances only where a maximum can be: a coarse bound (distance to the
-    # border line simplified by COARSE_M, in the plane) first, then the exact
-    # nearest-point search for the vertices whose upper bound reaches the best
-    # lower bound of their track (for depth, depth - u and depth + u alike).
-    pairs = pd.DataFrame({"c": vt[inside_v], "o": vo[inside_v]}).drop_duplicates()
     unc = v["depth_unc"]
-    for c, o in pairs.itertuples(index=False):  # one pass per (country, origin) pair: a handful
-        mask = np.flatnonzero(inside_v & (vt == c) & (vo == o))
+    depth = np.full(nv, np.nan)
+    foot = np.full((nv, 2), np.nan)
+    entered = np.bincount(g, weights=inside_v, minlength=n) > 0
+    for c, o in sorted(set(zip(country_col[entered], origin_col[entered]))):  # a handful of pairs
+        mask = np.flatnonzero(inside_v & ((country_col == c) & (origin_col == o))[g])
         neighbour = o if borders.shares_border(c, o) else None
-        coarse = borders.coarse_distance_km(v["lon"][mask], v["lat"][mask], c, neighbour=neighbour)
-        lower_m, upper_m = coarse * (1 - COARSE_REL) - COARSE_KM, coarse * (1 + COARSE_REL) + COARSE_KM
-        upper[mask] = upper_m
-        track_m, firm_m, u = v["track"][mask], firm[mask], unc[mask]
+        idx = mask[_deepest_candidates(lon[mask], lat[mask], c, neighbour, g[mask], unc[mask], firm[mask])]
+        foot[idx, 0], foot[idx, 1], depth[idx] = borders.nearest_border_point(lon[idx], lat[idx], c,
+                                                                               neighbour=neighbour)
+    firm_depth = np.where(inside_v & firm, depth, np.nan)
+    depth_max = _group_max(firm_depth, g, n)
+    depth_lo = np.clip(_group_max(firm_depth - unc, g, n), 0.0, None)
+    depth_hi = _group_max(firm_depth + unc, g, n)
+    with_presumed = _group_max(np.where(inside_v, depth, np.nan), g, n)
+    deepest = _first_where(firm_depth == depth_max[g], g, n)
 
-        def reaches(low: np.ndarray, high: np.ndarray, keep: np.ndarray) -> np.ndarray:
-            best = pd.Series(np.where(keep, low, -np.inf)).groupby(track_m).transform("max").to_numpy()
-            return keep & (high >= best)
+    # Depth from any border of the country, over the same vertices.
+    depth_any = np.full(nv, np.nan)
+    rows = np.flatnonzero(inside_v & firm)
+    for c in sorted(set(country_col[entered])):  # a handful of countries
+        sub = rows[country_col[g[rows]] == c]
+        sub = sub[_deepest_candidates(lon[sub], lat[sub], c, None, g[sub], None, np.ones(len(sub), bool))]
+        depth_any[sub] = borders.distance_to_border_km(lon[sub], lat[sub], c)
+    any_max = _group_max(depth_any[rows], g[rows], n)
 
-        need = (reaches(lower_m, upper_m, firm_m) | reaches(lower_m + u, upper_m + u, firm_m)
-                | reaches(lower_m - u, upper_m - u, firm_m)
-                | reaches(lower_m, upper_m, np.ones(len(mask), bool)))  # with presumed legs
-        idx = mask[need]
-        blon, blat, d = borders.nearest_border_point(v["lon"][idx], v["lat"][idx], c, neighbour=neighbour)
-        depth[idx], foot[idx, 0], foot[idx, 1] = d, blon, blat
-
-    def measure_any(idx: np.ndarray) -> None:
-        for c in np.unique(vt[idx]):  # a handful of countries, each vectorised
-            sub = idx[vt[idx] == c]
-            depth_any[sub] = borders.distance_to_border_km(v["lon"][sub], v["lat"][sub], c)
-
-    dframe = pd.DataFrame({"track": v["track"], "d": depth, "lo": depth - unc,
-                           "hi": depth + unc, "any": depth_any, "i": np.arange(nv)})
-    with_presumed = dframe[inside_v].groupby("track")["d"].max()
-    dframe = dframe[inside_v & firm]
-    deepest = dframe.loc[dframe.groupby("track")["d"].idxmax().dropna().astype(int)] if len(dframe) else dframe
-    lo = dframe.groupby("track")["lo"].max().clip(lower=0)
-    hi = dframe.groupby("track")["hi"].max()
-    # Depth from any border: exact only where the coarse bound says a vertex could
-    # be the track's deepest (as for the depth past the origin border above).
-    rows = dframe["i"].to_numpy(int)
-    any_upper = np.full(len(rows), np.nan)
-    any_lower = np.full(len(rows), np.nan)
-    for c in np.unique(vt[rows]):  # a handful of countries, each vectorised
-        sub = np.flatnonzero(vt[rows] == c)
-        coarse = borders.coarse_distance_km(v["lon"][rows[sub]], v["lat"][rows[sub]], c)
-        any_lower[sub] = coarse * (1 - COARSE_REL) - COARSE_KM
-        any_upper[sub] = coarse * (1 + COARSE_REL) + COARSE_KM
-    best = pd.Series(any_lower).groupby(v["track"][rows]).transform("max").to_numpy()
-    measure_any(rows[any_upper >= best])
-    dframe["any"] = depth_any[rows]
-    any_max = dframe.groupby("track")["any"].max()
-
-    # Durations and speeds between stops with reported times.
-    start = pd.Series(v["t"]).groupby(v["track"]).first()
-    end = pd.Series(v["t"]).groupby(v["track"]).last()
-
-    # Speeds between consecutive stops whose times were reported (same track).
-    step = np.zeros(len(v["lon"]))
-    step[seg["b"]] = km
-    # Distance along each track, summed within the track only (row independence).
-    gcum = pd.Series(step).groupby(v["track"]).cumsum().to_numpy()
+    # Durations, and speeds between consecutive stops whose times were reported.
+    starts = _runs(g)
+    ends = np.r_[starts[1:], nv] - 1
     timed = np.flatnonzero((v["stop_index"] >= 0) & (v["time_source"] == "reported"))
-    pair = np.flatnonzero(v["track"][timed[1:]] == v["track"][timed[:-1]])
+    pair = np.flatnonzero(g[timed[1:]] == g[timed[:-1]])
     s1, s2 = timed[pair], timed[pair + 1]
-    leg_km, leg_min = gcum[s2] - gcum[s1], v["t"][s2] - v["t"][s1]
+    leg_km = _sums_between(km, seg["a"], s1, s2)
+    leg_min = v["t"][s2] - v["t"][s1]
 
-    # Assemble the per-track output objects: plain Python, once per track (the
-    # computing above is done); groups are slices of arrays sorted by track.
-    def slices(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.searchsorted(keys, np.arange(n), "left"), np.searchsorted(keys, np.arange(n), "right")
+    # The per-track objects: flat lists built in one pass each, then sliced per track.
+    placed = np.flatnonzero(tracks["placed"].to_numpy(bool))
+    t0 = _start_times(tracks)
+    out["length_km"][placed] = length[placed]
+    out["inside_km"][placed] = inside_km[placed]
+    out["inside_minutes"][placed] = inside_min[placed]
+    out["inside_minutes_estimated"][placed] = inside_est[placed]
+    out["duration_minutes"][g[starts]] = v["t"][ends] - v["t"][starts]
+    rounded = {s: np.round(by_status[s], 1).tolist() for s in by_status}
+    for row in placed.tolist():
+        out["length_by_status_km"][row] = {s: rounded[s][row] for s in rounded}
+        out["length_km_range"][row] = (float(range_lo[row]), float(range_hi[row]))
 
-    c_lo, c_hi = slices(strack[changes])
-    p_lo, p_hi = slices(v["track"][s1])
-    r_track = per_region["track"].to_numpy()
-    r_lo, r_hi = slices(r_track)
-    r_region, r_km, r_min = (per_region[c].tolist() for c in ("region", "km", "minutes"))
-    deep = dict(zip(deepest["track"].to_numpy(), deepest["i"].to_numpy(int)))
-    stops_col = tracks["stops"].to_numpy()
-    t0_col, clock_col = tracks["t0"].to_numpy(), tracks["clock"].to_numpy()
-    for row in np.flatnonzero(tracks["placed"].to_numpy(bool)):
-        t0 = t0_col[row] if clock_col[row] == "absolute" else None
-        out["length_km"][row] = float(length[row])
-        out["length_by_status_km"][row] = {s: round(float(by_status[s][row]), 1) for s in by_status}
-        out["length_km_range"][row] = ranges.get(int(row), (np.nan, np.nan))
-        out["crossings"][row] = [
-            {
-                "from": str(ca[k]), "to": str(cb[k]),
-                "lon": round(float(xpt[k, 0]), 5), "lat": round(float(xpt[k, 1]), 5),
-                "t_min": round(float(t_cross[k]), 1), "time": _clock(t0, t_cross[k]),
-                "time_estimated": bool(est_a[changes[k]] or est_b[changes[k]]),
-            }
-            for k in range(c_lo[row], c_hi[row])
-        ]
-        out["inside_km"][row] = float(inside_km[row])
-        out["inside_minutes"][row] = float(inside_min[row])
-        out["inside_minutes_estimated"][row] = bool(inside_est[row])
-        out["duration_minutes"][row] = float(end[row] - start[row])
-        if row in deep:
-            i = deep[row]
-            out["depth_km"][row] = float(depth[i])
-            out["depth_km_range"][row] = (float(lo[row]), float(hi[row]))
-            out["depth_any_km"][row] = float(any_max[row])
-            out["depth_with_presumed_km"][row] = float(with_presumed[row])
-            out["deepest_point"][row] = {
-                "lon": round(float(v["lon"][i]), 5), "lat": round(float(v["lat"][i]), 5),
-                "border_lon": round(float(foot[i, 0]), 5), "border_lat": round(float(foot[i, 1]), 5),
-                "t_min": round(float(v["t"][i]), 1), "time": _clock(t0, v["t"][i]),
-            }
-        out["regions"][row] = [
-            {"region_id": r_region[k], "name": str(names.get(r_region[k], r_region[k])),
-             "km": round(float(r_km[k]), 1), "minutes": round(float(r_min[k]), 1)}
-            for k in range(r_lo[row], r_hi[row])
-        ]
-        stops = stops_col[row]
-        out["speeds"][row] = [
-            {"from": stops[v["stop_index"][s1[k]]]["label"], "to": stops[v["stop_index"][s2[k]]]["label"],
-             "km": round(float(leg_km[k]), 1), "minutes": round(float(leg_min[k]), 1),
-             "kmh": round(float(leg_km[k] / leg_min[k] * 60.0), 1) if leg_min[k] > 0 else None}
-            for k in range(p_lo[row], p_hi[row])
-        ]
+    crossings = [
+        {"from": str(f), "to": str(t), "lon": x, "lat": y, "t_min": tm, "time": _clock(t0[r], tm_exact),
+         "time_estimated": e}
+        for f, t, x, y, tm, tm_exact, r, e in zip(
+            ca, cb, _rounded(xpt[:, 0], 5), _rounded(xpt[:, 1], 5), _rounded(t_cross, 1), t_cross.tolist(),
+            strack[changes].tolist(), (est_a[changes] | est_b[changes]).tolist())
+    ]
+    _split_into(out["crossings"], crossings, strack[changes])
+
+    names = dict(zip(borders.regions()["region_id"], borders.regions()["name"]))
+    regions = [{"region_id": r, "name": str(names.get(r, r)), "km": k, "minutes": m}
+               for r, k, m in zip(r_region, np.round(r_km, 1).tolist(), np.round(r_min, 1).tolist())]
+    _split_into(out["regions"], regions, r_track)
+
+    has_deep = np.flatnonzero(np.isfinite(depth_max))
+    out["depth_km"][has_deep] = depth_max[has_deep]
+    out["depth_any_km"][has_deep] = any_max[has_deep]
+    out["depth_with_presumed_km"][has_deep] = with_presumed[has_deep]
+    i_deep = deepest[has_deep]
+    for row, x, y, bx, by, tm in zip(has_deep.tolist(), _rounded(lon[i_deep], 5), _rounded(lat[i_deep], 5),
+                                     _rounded(foot[i_deep, 0], 5), _rounded(foot[i_deep, 1], 5),
+                                     v["t"][i_deep].tolist()):
+        out["depth_km_range"][row] = (float(depth_lo[row]), float(depth_hi[row]))
+        out["deepest_point"][row] = {"lon": x, "lat": y, "border_lon": bx, "border_lat": by,
+                                     "t_min": round(tm, 1), "time": _clock(t0[row], tm)}
+
+    labels = _stop_labels(tracks, placed)
+    leg_track = g[s1]
+    label_at = labels["offset"][leg_track]
+    from_label = labels["label"][label_at + v["stop_index"][s1]]
+    to_label = labels["label"][label_at + v["stop_index"][s2]]
+    km_r, min_r = np.round(leg_km, 1), np.round(leg_min, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kmh_r = np.where(leg_min > 0, np.round(leg_km / leg_min * 60.0, 1), np.nan)
+    speeds = [{"from": f, "to": t, "km": k, "minutes": m, "kmh": None if h != h else h}
+              for f, t, k, m, h in zip(from_label.tolist(), to_label.tolist(), km_r.tolist(), min_r.tolist(),
+                                       kmh_r.tolist())]
+    _split_into(out["speeds"], speeds, leg_track)
+    return _speed_checks(tracks, leg_track, from_label, to_label, km_r, min_r, kmh_r, n)
 
 
-def _clock(t0, minutes: float) -> str | None:
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """Python floats rounded as :func:`round` does (correctly, where ``np.round`` may differ on ties)."""
+    return [round(x, digits) for x in values.tolist()]
+
+
+def _sums_between(km: np.ndarray, seg_start: np.ndarray, v1: np.ndarray, v2: np.ndarray) -> np.ndarray:
+    """Length along the track between vertices ``v1`` and ``v2`` (same track, ``v1 < v2``).
+
+    Summed from ``v1``'s own segment on, so the result does not depend on other tracks.
+    """
+    if len(v1) == 0:
+        return np.empty(0)
+    j1, j2 = np.searchsorted(seg_start, v1), np.searchsorted(seg_start, v2)
+    bounds = np.empty(2 * len(j1), np.int64)
+    bounds[0::2], bounds[1::2] = j1, j2
+    return np.add.reduceat(np.r_[km, 0.0], bounds)[0::2]
+
+
+def _regions(strack: np.ndarray, region: np.ndarray, km: np.ndarray, minutes: np.ndarray):
+    """Per track and region: km and minutes, regions in order of entry (tracks in order)."""
+    where = np.flatnonzero(region != "")
+    if len(where) == 0:
+        return np.empty(0, np.int64), [], np.empty(0), np.empty(0)
+    codes, names = pd.factorize(region[where])
+    key = strack[where] * len(names) + codes
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums_km = np.bincount(inverse, weights=km[where])
+    sums_min = np.bincount(inverse, weights=minutes[where])
+    order = np.argsort(first, kind="stable")  # by first segment: tracks in order, regions by entry
+    return (strack[where][first[order]], names[codes[first[order]]].tolist(), sums_km[order], sums_min[order])
+
+
+def _split_into(target: list[list], items: list, owners: np.ndarray) -> None:
+    """Put consecutive runs of ``items`` (owned by sorted ``owners``) into ``target[owner]``."""
+    starts = _runs(owners)
+    for owner, lo, hi in zip(owners[starts].tolist(), starts.tolist(), np.r_[starts[1:], len(items)].tolist()):
+        target[owner] = items[lo:hi]
+
+
+def _stop_labels(tracks: gpd.GeoDataFrame, placed: np.ndarray) -> dict[str, np.ndarray]:
+    """Every placed track's stop labels in one array, and where each track's begin."""
+    stops = tracks["stops"].to_numpy()
+    counts = np.zeros(len(tracks), np.int64)
+    counts[placed] = [len(stops[r]) for r in placed.tolist()]
+    label = np.array([s["label"] for r in placed.tolist() for s in stops[r]] or [""], dtype=object)
+    return {"label": label, "offset": np.cumsum(counts) - counts}
+
+
+def _start_times(tracks: gpd.GeoDataFrame) -> list[dt.datetime | None]:
+    """Each track's clock zero as a datetime, or None where its clock is not absolute."""
+    return [t.to_pydatetime() if c == "absolute" and t is not None and not pd.isna(t) else None
+            for t, c in zip(tracks["t0"].tolist(), tracks["clock"].tolist())]
+
+
+def _clock(t0: dt.datetime | None, minutes: float) -> str | None:
     """ISO time ``minutes`` after ``t0``, to the minute (reported times are no finer)."""
-    if t0 is None or pd.isna(t0) or not np.isfinite(minutes):
+    if t0 is None or not np.isfinite(minutes):
         return None
-    start = t0.to_pydatetime() if isinstance(t0, pd.Timestamp) else t0
-    at = start + dt.timedelta(minutes=float(minutes), seconds=30)
+    at = t0 + dt.timedelta(minutes=minutes, seconds=30)
     return at.replace(second=0, microsecond=0).isoformat()
 
 
@@ -484,8 +568,22 @@ def _check(name: str, status: str, sentence: str, **figures) -> dict[str, Any]:
     return {"check": name, "status": status, "sentence": sentence, **figures}
 
 
-def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every reported figure against the computed one, and speeds against the drone's envelope."""
+def _all_checks(tracks: gpd.GeoDataFrame, out: dict[str, Any],
+                speed_checks: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """Each track's checks: its reported figures (where it has any), then its speeds."""
+    reported = tracks[["reported_distance_km", "reported_duration_min", "reported_depth_km"]].notna().any(axis=1)
+    checks = [list(c) for c in speed_checks]
+    rows = np.flatnonzero(reported.to_numpy())
+    if len(rows):
+        records = tracks.iloc[rows].drop(columns=tracks.geometry.name).to_dict("records")
+        for row, track in zip(rows.tolist(), records):
+            fig = {k: out[k][row] for k in out}
+            checks[row] = _reported_checks(track, fig) + checks[row]
+    return checks
+
+
+def _reported_checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every reported figure (distance, duration, depth) against the computed one."""
     checks = []
     vmin, vmax = float(track["speed_min_kmh"]), float(track["speed_max_kmh"])
     drone = track["drone_name"]
@@ -553,7 +651,7 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
                 checks.append(_check("depth", "n/a", f"{said}; the end was placed from this figure, so the "
                                      f"track agrees by construction ({computed})", reported_km=depth,
                                      computed_km=round(fig["depth_km"], 1)))
-                return checks + _speed_checks(fig, vmin, vmax, drone)
+                return checks
             if q in ("over", "at least"):
                 ok = dhi >= depth
             elif q in ("under", "up to"):
@@ -564,36 +662,53 @@ def _checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
             checks.append(_check("depth", "ok" if ok else "warn", f"{said}; {computed}",
                                  reported_km=depth, computed_km=round(fig["depth_km"], 1)))
 
-    return checks + _speed_checks(fig, vmin, vmax, drone)
+    return checks
 
 
-def _speed_checks(fig: dict[str, Any], vmin: float, vmax: float, drone: str) -> list[dict[str, Any]]:
-    """One check per timed leg outside the drone's envelope; the legs within it share one check."""
-    legs = [leg for leg in fig["speeds"] or [] if leg["kmh"] is not None]
-    low, high = vmin * (1 - APPROX_TOLERANCE), vmax * (1 + APPROX_TOLERANCE)
-    envelope = f"a {drone} cruises at {vmin:.0f}–{vmax:.0f} km/h"
-    checks, fine = [], []
-    for leg in legs:
-        if low <= leg["kmh"] <= high:
-            fine.append(leg)
-            continue
+def _speed_checks(tracks: gpd.GeoDataFrame, leg_track: np.ndarray, from_label: np.ndarray, to_label: np.ndarray,
+                  km: np.ndarray, minutes: np.ndarray, kmh: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
+    """Per track: one check per timed leg outside the drone's envelope; the legs within it share one.
+
+    The legs' figures are the rounded ones the table shows (so the sentences add up).
+    """
+    vmin = tracks["speed_min_kmh"].to_numpy(float)
+    vmax = tracks["speed_max_kmh"].to_numpy(float)
+    drone = tracks["drone_name"].to_numpy(object)
+    low, high = vmin[leg_track] * (1 - APPROX_TOLERANCE), vmax[leg_track] * (1 + APPROX_TOLERANCE)
+    timed = np.isfinite(kmh)
+    fine = timed & (kmh >= low) & (kmh <= high)
+    checks: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+
+    def envelope(row: int) -> str:
+        return f"a {drone[row]} cruises at {vmin[row]:.0f}–{vmax[row]:.0f} km/h"
+
+    for k in np.flatnonzero(timed & ~fine).tolist():  # the exceptions, one by one
+        row = int(leg_track[k])
         why = ("slower than its cruise speed: it flew a longer path than the straight line, "
-               "or the times are approximate" if leg["kmh"] < low else
+               "or the times are approximate" if kmh[k] < low[k] else
                "faster than its cruise speed: a time or a place is probably wrong")
-        checks.append(_check(
-            "speed", "warn",
-            f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {hours_minutes(leg['minutes'])} is {leg['kmh']:,.0f} km/h; "
-            f"{envelope} — {why}", implied_kmh=leg["kmh"]))
-    if len(fine) == 1:
-        leg = fine[0]
-        checks.append(_check(
-            "speed", "ok", f"{leg['from']} to {leg['to']}: {leg['km']:,.0f} km in {hours_minutes(leg['minutes'])} is "
-            f"{leg['kmh']:,.0f} km/h; {envelope}", implied_kmh=leg["kmh"]))
-    elif fine:
-        speeds = [leg["kmh"] for leg in fine]
-        checks.append(_check(
-            "speed", "ok", f"{len(fine)} timed legs at {min(speeds):,.0f}–{max(speeds):,.0f} km/h; {envelope}",
-            implied_kmh=round(sum(leg["km"] for leg in fine) / sum(leg["minutes"] for leg in fine) * 60.0, 1)))
+        checks[row].append(_check(
+            "speed", "warn", f"{from_label[k]} to {to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} "
+            f"is {kmh[k]:,.0f} km/h; {envelope(row)} — {why}", implied_kmh=float(kmh[k])))
+
+    at = np.flatnonzero(fine)
+    owner = leg_track[at]
+    count = np.bincount(owner, minlength=n)
+    fastest, slowest = _group_max(kmh[at], owner, n), _group_min(kmh[at], owner, n)
+    km_sum = np.bincount(owner, weights=km[at], minlength=n)
+    min_sum = np.bincount(owner, weights=minutes[at], minlength=n)
+    first = _first_where(np.ones(len(at), bool), owner, n)
+    for row in np.flatnonzero(count).tolist():
+        if count[row] == 1:
+            k = at[first[row]]
+            sentence = (f"{from_label[k]} to {to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} is "
+                        f"{kmh[k]:,.0f} km/h; {envelope(row)}")
+            implied = float(kmh[k])
+        else:
+            sentence = (f"{count[row]} timed legs at {slowest[row]:,.0f}–{fastest[row]:,.0f} km/h; "
+                        f"{envelope(row)}")
+            implied = round(km_sum[row] / min_sum[row] * 60.0, 1)
+        checks[row].append(_check("speed", "ok", sentence, implied_kmh=implied))
     return checks
 
 

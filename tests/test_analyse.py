@@ -389,3 +389,12 @@ def test_seed_4_naroulia_ends_120_km_past_the_border(seeds):
     # The crossing is timed from the reported 08:00 (Minsk) on the estimated entry.
     assert row["crossings"][0]["time"].startswith("2024-07-16T08:0")
     assert _check(seeds, "2024-07-16-naroulia", "depth")["status"] == "n/a"  # placed from that figure
+
+
+def test_pruning_the_depth_search_changes_no_figure(tracks, figures, monkeypatch):
+    """With many points, only those that can be a track's deepest are measured exactly
+    (:func:`geo.borders.distance_bounds_km` decides); the figures must not change."""
+    import geo.analyse
+
+    monkeypatch.setattr(geo.analyse, "EXACT_ALL_BELOW", 0)
+    assert_same_rows(analyse(tracks), figures)

@@ -170,3 +170,22 @@ def test_nearest_border_point_lies_on_the_border():
     line = border_line("BY", "UA")
     assert shapely.distance(shapely.points(blon[0], blat[0]), line) < 1e-5  # degrees: ~1 m
     assert GEOD.inv(30.79343, 51.94115, blon[0], blat[0])[2] / 1000 == pytest.approx(km[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("country, neighbour", [("BY", "UA"), ("BY", None), ("UA", None), ("RU", "UA")])
+def test_distance_bounds_bracket_the_exact_distance_and_are_tight(country, neighbour):
+    frame = borders.countries()
+    minx, miny, maxx, maxy = frame.geometry[frame["country"] == country].iloc[0].bounds
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(minx, maxx, 3000), rng.uniform(miny, maxy, 3000)
+    lo, hi = borders.distance_bounds_km(lon, lat, country, neighbour=neighbour)
+    _, _, exact = borders.nearest_border_point(lon, lat, country, neighbour=neighbour)
+    assert np.all(lo <= exact) and np.all(exact <= hi)
+    # Russia's extract is large, so its raster is coarse (about 1.3 km pixels).
+    pixel_km = 1.3 if country == "RU" else 0.7
+    assert np.all(hi - lo <= 2 * 1.7 * pixel_km + 0.025 * hi)
+
+
+def test_distance_bounds_off_the_raster_are_no_bound():
+    lo, hi = borders.distance_bounds_km([5.0], [40.0], "BY", neighbour="UA")  # far outside Belarus's extent
+    assert lo[0] == 0.0 and hi[0] == np.inf

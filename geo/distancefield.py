@@ -1,0 +1,153 @@
+"""Guaranteed bounds on the distance to a border, read from a raster.
+
+Finding the nearest point of a 10,000-vertex border is the costly part of
+measuring depth, and most of it is wasted: a track's depth is the distance of
+its *deepest* vertex, so only the vertices that could be the deepest need the
+exact search.  A :class:`DistanceField` tells which: it rasterises the border
+in the conformal plane, runs a Euclidean distance transform
+(:func:`scipy.ndimage.distance_transform_edt`) once, and then answers, for any
+number of points at the cost of an array lookup, a lower and an upper bound of
+the exact geodesic distance :func:`geo.borders.nearest_border_point` returns.
+
+Why the bounds hold
+-------------------
+Let ``h`` be the pixel size.  The border is densified to steps of at most
+``h/2`` and every pixel holding one of those points is marked; the transform
+gives each pixel centre ``c`` the distance ``E`` to the nearest marked centre.
+
+* Upper: a marked centre is within ``h·√2/2`` of a border point, and the
+  point ``p`` within ``h·√2/2`` of its pixel centre, so ``d(p) <= E + h·√2``.
+* Lower: the border point nearest ``c`` is within ``h/4`` of a densified point,
+  whose pixel centre is within ``h·√2/2`` of it, so ``E <= d(c) + h/4 + h·√2/2``
+  and ``d(p) >= E - h/4 - h·√2``.
+
+Those are planar distances.  The geodesic distance ``s`` to the nearest
+planar point lies within ``[d / k_max, d / k_min]``, where ``k`` is the
+projection's scale factor over the raster (the planar chord is at most
+``k_max·s``; the chord's preimage is a path of length at most ``d / k_min``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pyproj import Proj
+from scipy import ndimage
+
+from .projection import LCC_EUROPE, from_plane, to_plane
+
+__all__ = ["DistanceField"]
+
+#: At most this many pixels per field (float32: 4 bytes each).
+MAX_PIXELS = 3_000_000
+#: Never finer than this (m): finer pixels cost more than they prune.
+MIN_PIXEL_M = 200.0
+#: Room around the line's extent (m), so the country's own points all fall inside.
+MARGIN_M = 5_000.0
+
+_PROJ = Proj(LCC_EUROPE)
+
+
+@dataclass(frozen=True)
+class DistanceField:
+    """Distance-to-line bounds over a raster in the LCC_EUROPE plane.
+
+    Build one with :meth:`from_segments`; query it with :meth:`bounds_km`.
+
+    Attributes
+    ----------
+    x0, y0 : float
+        Plane coordinates (m) of the raster's lower-left corner.
+    pixel_m : float
+        Pixel size (m).
+    distance_m : numpy.ndarray
+        float32 (rows, cols): distance from each pixel centre to the nearest
+        pixel the line passes through.
+    slack_m : float
+        Largest planar error of a lookup (``h·(√2 + 1/4)`` plus a metre).
+    k_min, k_max : float
+        Range of the projection's scale factor over the raster.
+    """
+
+    x0: float
+    y0: float
+    pixel_m: float
+    distance_m: np.ndarray
+    slack_m: float
+    k_min: float
+    k_max: float
+
+    @classmethod
+    def from_segments(cls, starts: np.ndarray, ends: np.ndarray, extent: tuple[float, float, float, float],
+                      *, max_pixels: int = MAX_PIXELS, min_pixel_m: float = MIN_PIXEL_M) -> DistanceField:
+        """Rasterise line segments (plane metres, ``(n, 2)`` arrays) over ``extent`` (xmin, ymin, xmax, ymax).
+
+        The extent is grown by :data:`MARGIN_M` and must contain the segments.
+        """
+        xmin, ymin, xmax, ymax = (extent[0] - MARGIN_M, extent[1] - MARGIN_M,
+                                  extent[2] + MARGIN_M, extent[3] + MARGIN_M)
+        pixel = max(min_pixel_m, float(np.sqrt((xmax - xmin) * (ymax - ymin) / max_pixels)))
+        cols = int(np.ceil((xmax - xmin) / pixel))
+        rows = int(np.ceil((ymax - ymin) / pixel))
+
+        # Densify every segment to steps of at most pixel/2 and mark their pixels.
+        length = np.hypot(*(ends - starts).T)
+        steps = np.maximum(1, np.ceil(length / (pixel / 2)).astype(np.int64))
+        owner = np.repeat(np.arange(len(starts)), steps + 1)
+        first = np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
+        frac = (np.arange(len(owner)) - first) / steps[owner]
+        xy = starts[owner] + (ends[owner] - starts[owner]) * frac[:, None]
+        col = np.clip(((xy[:, 0] - xmin) // pixel).astype(np.int64), 0, cols - 1)
+        row = np.clip(((xy[:, 1] - ymin) // pixel).astype(np.int64), 0, rows - 1)
+        free = np.ones((rows, cols), dtype=bool)
+        free[row, col] = False
+        distance = ndimage.distance_transform_edt(free, sampling=pixel).astype(np.float32)
+
+        k_min, k_max = _scale_range(xmin, ymin, xmax, ymax)
+        return cls(x0=xmin, y0=ymin, pixel_m=pixel, distance_m=distance,
+                   slack_m=pixel * (np.sqrt(2.0) + 0.25) + 1.0, k_min=k_min, k_max=k_max)
+
+    def bounds_km(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds (km) of the geodesic distance from plane points (m) to the line.
+
+        Points off the raster get ``(0, inf)``: no bound.
+        """
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        rows, cols = self.distance_m.shape
+        col = np.floor((x - self.x0) / self.pixel_m)
+        row = np.floor((y - self.y0) / self.pixel_m)
+        on = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+        lower = np.zeros(len(x))
+        upper = np.full(len(x), np.inf)
+        e = self.distance_m[row[on].astype(np.int64), col[on].astype(np.int64)].astype(float)
+        lower[on] = np.maximum(0.0, e - self.slack_m) / self.k_max / 1000.0
+        upper[on] = (e + self.slack_m) / self.k_min / 1000.0
+        return lower, upper
+
+
+def _scale_range(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[float, float]:
+    """Min and max of LCC_EUROPE's scale factor over a plane rectangle.
+
+    In a Lambert conformal conic the scale factor depends on latitude only, so
+    the range over the rectangle is the range over the latitudes it spans
+    (sampled finely, widened by a part in 10^6 for the sampling).
+    """
+    edge = np.linspace(0.0, 1.0, 65)
+    x = np.concatenate([xmin + (xmax - xmin) * edge, np.full(65, xmax), xmin + (xmax - xmin) * edge,
+                        np.full(65, xmin)])
+    y = np.concatenate([np.full(65, ymin), ymin + (ymax - ymin) * edge, np.full(65, ymax),
+                        ymin + (ymax - ymin) * edge])
+    _, lat = from_plane(x, y)
+    # The latitude extremes of a rectangle in a conic projection lie on its edges.
+    lats = np.linspace(float(np.min(lat)), float(np.max(lat)), 512)
+    lon0 = np.full(len(lats), float(from_plane((xmin + xmax) / 2, (ymin + ymax) / 2)[0]))
+    k = np.asarray(_PROJ.get_factors(lon0, lats).meridional_scale)
+    return float(k.min()) * (1 - 1e-6), float(k.max()) * (1 + 1e-6)
+
+
+def plane_extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float]:
+    """The plane rectangle (m) around points given in degrees."""
+    x, y = to_plane(lon, lat)
+    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
