@@ -96,9 +96,18 @@ def _vertices(tracks: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
 
 def _fill_no_country(codes: np.ndarray, track: np.ndarray) -> np.ndarray:
     """Within each track, give no-country vertices the code of the previous one (or next)."""
-    series = pd.Series(np.where(codes == "", None, codes), dtype=object)
-    by_track = series.groupby(track)
-    return by_track.ffill().fillna(by_track.bfill()).fillna("").to_numpy(dtype=object)
+    empty = codes == ""
+    if not empty.any():
+        return codes
+    n = len(codes)
+    at = np.arange(n)
+    starts = _runs(track)
+    first = np.repeat(starts, np.diff(np.r_[starts, n]))       # each vertex's track start
+    last = np.repeat(np.r_[starts[1:], n] - 1, np.diff(np.r_[starts, n]))
+    before = np.maximum.accumulate(np.where(empty, -1, at))      # last coded vertex so far
+    after = np.minimum.accumulate(np.where(empty, n, at)[::-1])[::-1]  # next coded vertex
+    forward = np.where(after <= last, codes[np.minimum(after, n - 1)], "")
+    return np.where(before >= first, codes[np.maximum(before, 0)], forward).astype(object)
 
 
 # ----------------------------------------------------------------------------- figures
@@ -133,8 +142,7 @@ def _crossings(v, seg, country_filled):
         todo = np.isnan(first[:, 0])
         for code in np.unique(codes[todo]):  # a handful of countries, each vectorised
             rows = np.flatnonzero(todo & (codes == code))
-            first[rows] = _first_boundary_hits(lines[rows], v["lon"][a[changes[rows]]],
-                                               v["lat"][a[changes[rows]]], code)
+            first[rows] = _first_boundary_hits(lines[rows], code)
     missing = np.isnan(first[:, 0])  # no boundary hit (numerical): use the midpoint
     first[missing, 0] = (v["lon"][a[changes]][missing] + v["lon"][b[changes]][missing]) / 2
     first[missing, 1] = (v["lat"][a[changes]][missing] + v["lat"][b[changes]][missing]) / 2
@@ -154,26 +162,46 @@ def _boundary_segments(code: str, mtime: float) -> tuple[np.ndarray, shapely.STR
     return segments, shapely.STRtree(segments)
 
 
-def _first_boundary_hits(lines: np.ndarray, lon0: np.ndarray, lat0: np.ndarray, code: str) -> np.ndarray:
+def _first_boundary_hits(lines: np.ndarray, code: str) -> np.ndarray:
     """For each line, the point where it first meets ``code``'s boundary (NaN if nowhere).
 
-    Intersecting with the boundary's two-point segments found by an STRtree is
-    ~30x faster than intersecting with the whole 10,000-vertex boundary.
+    The STRtree of the boundary's two-point segments gives the pairs whose
+    envelopes meet; each pair is then intersected exactly in numpy (two
+    segments in the lon/lat plane, as shapely would), about 30x faster than
+    intersecting with the whole 10,000-vertex boundary.
     """
     from .datafiles import COUNTRIES, data_path
 
     segments, tree = _boundary_segments(code, data_path(COUNTRIES).stat().st_mtime)
     out = np.full((len(lines), 2), np.nan)
-    line_idx, seg_idx = tree.query(lines, predicate="intersects")
+    line_idx, seg_idx = tree.query(lines)
     if len(line_idx) == 0:
         return out
-    hits = shapely.intersection(lines[line_idx], segments[seg_idx])
-    xy, owner = shapely.get_coordinates(hits, return_index=True)
-    owner = line_idx[owner]
-    dist = np.hypot(xy[:, 0] - lon0[owner], xy[:, 1] - lat0[owner])  # ranking only: nearest to the start
-    order = np.lexsort((dist, owner))
+    ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    p, r = ends[line_idx, 0], ends[line_idx, 1] - ends[line_idx, 0]
+    q = shapely.get_coordinates(segments[seg_idx]).reshape(-1, 2, 2)
+    q1, sv = q[:, 0], q[:, 1] - q[:, 0]
+    denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
+    w = q1 - p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (w[:, 0] * sv[:, 1] - w[:, 1] * sv[:, 0]) / denom
+        u = (w[:, 0] * r[:, 1] - w[:, 1] * r[:, 0]) / denom
+    hit = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    # Parallel pairs that touch (collinear overlaps) are left to shapely.
+    parallel = np.flatnonzero(denom == 0)
+    parallel = parallel[shapely.intersects(lines[line_idx[parallel]], segments[seg_idx[parallel]])]
+    owner, along = line_idx[hit], t[hit]
+    xy = p[hit] + r[hit] * along[:, None]
+    if len(parallel):
+        touch = shapely.intersection(lines[line_idx[parallel]], segments[seg_idx[parallel]])
+        txy, which = shapely.get_coordinates(touch, return_index=True)
+        towner = line_idx[parallel][which]
+        tr = ends[towner, 1] - ends[towner, 0]
+        talong = np.einsum("ij,ij->i", txy - ends[towner, 0], tr) / np.maximum(np.einsum("ij,ij->i", tr, tr), 1e-300)
+        owner, along, xy = np.r_[owner, towner], np.r_[along, talong], np.vstack([xy, txy])
+    order = np.lexsort((along, owner))  # per line, the hit nearest its start
     owner, xy = owner[order], xy[order]
-    keep = np.r_[True, owner[1:] != owner[:-1]]
+    keep = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.empty(0, bool)
     out[owner[keep]] = xy[keep]
     return out
 
@@ -187,7 +215,8 @@ def _unit_disc(stop: int) -> tuple[np.ndarray, np.ndarray]:
     return r, azimuth
 
 
-def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def _length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
+                   chunk: int = 640) -> tuple[np.ndarray, np.ndarray]:
     """min-max of the stop-to-stop geodesic length when each stop moves within its radius.
 
     The stops are the vertices with ``stop_index >= 0``; their ``unc`` is the
@@ -195,8 +224,8 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 4096) -> tuple
     conformal plane (an offset of u km on the ground is u·k there, k the local
     scale factor; directions are uniform, so the grid's rotation does not
     matter), and each moved leg is measured in the plane and scaled by its
-    unmoved leg's geodesic/planar ratio: within 0.1% of moving the stops on the
-    ellipsoid, and ~20x faster.  Worked in chunks of whole tracks, as arrays of
+    unmoved leg's ratio of length along the track (geodesic) to planar chord:
+    within 0.1% of moving the stops on the ellipsoid, and ~20x faster.  Worked in chunks of whole tracks, as arrays of
     (stops, samples) in single precision: offsets are at most tens of km, so
     float32 keeps them to a few millimetres.
     """
@@ -208,11 +237,14 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 4096) -> tuple
     owner, position = v["track"][at], v["stop_index"][at]
     lon, lat, unc = v["lon"][at], v["lat"][at], v["unc"][at]
     x, y = to_plane(lon, lat)
-    scale = np.asarray(_LCC.get_factors(lon, lat).meridional_scale)
+    scale = _scale_factor(lat)
     same = owner[1:] == owner[:-1]
-    _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    # Each leg's length along the track (its segments are geodesic pieces), from the segments.
+    metres = np.zeros(len(at) - 1)
+    legs = np.flatnonzero(same)
+    metres[legs] = _sums_between(seg["km"], seg["a"], at[legs], at[legs + 1]) * 1000.0
     planar = np.hypot(np.diff(x), np.diff(y))
-    ratio = np.where(same & (planar > 0), np.asarray(metres) / np.where(planar > 0, planar, 1.0), 1.0)
+    ratio = np.where(same & (planar > 0), metres / np.where(planar > 0, planar, 1.0), 1.0)
     # The unit offsets of the stop at each position in its track: (positions, samples).
     unit_x, unit_y = _unit_offsets(int(position.max()) + 1)
     reach = (unc * 1000.0 * scale).astype(np.float32)[:, None]
@@ -241,6 +273,22 @@ def _length_ranges(v: dict[str, np.ndarray], n: int, chunk: int = 4096) -> tuple
         lo_out[o[first]] = totals.min(axis=1)
         hi_out[o[first]] = totals.max(axis=1)
     return lo_out, hi_out
+
+
+@lru_cache(maxsize=1)
+def _scale_table() -> tuple[np.ndarray, np.ndarray]:
+    lat = np.linspace(-89.0, 89.0, 178 * 100 + 1)
+    return lat, np.asarray(_LCC.get_factors(np.zeros_like(lat), lat).meridional_scale)
+
+
+def _scale_factor(lat: np.ndarray) -> np.ndarray:
+    """LCC_EUROPE's scale factor at each latitude.
+
+    A Lambert conformal conic's scale depends on latitude only, and smoothly:
+    interpolated from a table every 0.01° it is within 2e-8 of pyproj's value.
+    """
+    table_lat, table_k = _scale_table()
+    return np.interp(lat, table_lat, table_k)
 
 
 @lru_cache(maxsize=8)
@@ -339,7 +387,7 @@ def _reaches(lower: np.ndarray, upper: np.ndarray, keep: np.ndarray, groups: np.
 
 #: Below this many points an exact search of them all is cheaper than building
 #: the distance raster that prunes it (about 0.2-0.8 s per border, once per process).
-EXACT_ALL_BELOW = 20_000
+EXACT_ALL_BELOW = 2_000
 
 
 def _deepest_candidates(lon, lat, country: str, neighbour: str | None, groups: np.ndarray,
@@ -372,7 +420,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[st
     length = np.bincount(strack, weights=km, minlength=n)
     by_status = {s: np.bincount(strack, weights=km * (seg["status"] == s), minlength=n)
                  for s in ("reported", "presumed", "estimated")}
-    range_lo, range_hi = _length_ranges(v, n)
+    range_lo, range_hi = _length_ranges(v, seg, n)
 
     # Countries and crossings.
     country = borders.country_at(lon, lat)
@@ -459,11 +507,10 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[st
         out["length_km_range"][row] = (float(range_lo[row]), float(range_hi[row]))
 
     crossings = [
-        {"from": str(f), "to": str(t), "lon": x, "lat": y, "t_min": tm, "time": _clock(t0[r], tm_exact),
-         "time_estimated": e}
-        for f, t, x, y, tm, tm_exact, r, e in zip(
-            ca, cb, _rounded(xpt[:, 0], 5), _rounded(xpt[:, 1], 5), _rounded(t_cross, 1), t_cross.tolist(),
-            strack[changes].tolist(), (est_a[changes] | est_b[changes]).tolist())
+        {"from": str(f), "to": str(t), "lon": x, "lat": y, "t_min": tm, "time": clock, "time_estimated": e}
+        for f, t, x, y, tm, clock, e in zip(
+            ca, cb, _rounded(xpt[:, 0], 5), _rounded(xpt[:, 1], 5), _rounded(t_cross, 1),
+            _clocks(t0, strack[changes], t_cross), (est_a[changes] | est_b[changes]).tolist())
     ]
     _split_into(out["crossings"], crossings, strack[changes])
 
@@ -477,12 +524,12 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[st
     out["depth_any_km"][has_deep] = any_max[has_deep]
     out["depth_with_presumed_km"][has_deep] = with_presumed[has_deep]
     i_deep = deepest[has_deep]
-    for row, x, y, bx, by, tm in zip(has_deep.tolist(), _rounded(lon[i_deep], 5), _rounded(lat[i_deep], 5),
-                                     _rounded(foot[i_deep, 0], 5), _rounded(foot[i_deep, 1], 5),
-                                     v["t"][i_deep].tolist()):
+    for row, x, y, bx, by, tm, clock in zip(
+            has_deep.tolist(), _rounded(lon[i_deep], 5), _rounded(lat[i_deep], 5), _rounded(foot[i_deep, 0], 5),
+            _rounded(foot[i_deep, 1], 5), _rounded(v["t"][i_deep], 1), _clocks(t0, has_deep, v["t"][i_deep])):
         out["depth_km_range"][row] = (float(depth_lo[row]), float(depth_hi[row]))
-        out["deepest_point"][row] = {"lon": x, "lat": y, "border_lon": bx, "border_lat": by,
-                                     "t_min": round(tm, 1), "time": _clock(t0[row], tm)}
+        out["deepest_point"][row] = {"lon": x, "lat": y, "border_lon": bx, "border_lat": by, "t_min": tm,
+                                     "time": clock}
 
     labels = _stop_labels(tracks, placed)
     leg_track = g[s1]
@@ -500,8 +547,16 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[st
 
 
 def _rounded(values: np.ndarray, digits: int) -> list[float]:
-    """Python floats rounded as :func:`round` does (correctly, where ``np.round`` may differ on ties)."""
-    return [round(x, digits) for x in values.tolist()]
+    """Python floats rounded as :func:`round` does.
+
+    ``np.round`` agrees with :func:`round` except next to a decimal tie (where
+    ``x * 10**digits`` is itself rounded); those few are left to :func:`round`.
+    """
+    out = np.round(values, digits).tolist()
+    scaled = np.asarray(values, dtype=float) * 10.0 ** digits
+    for i in np.flatnonzero(np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6).tolist():
+        out[i] = round(float(values[i]), digits)
+    return out
 
 
 def _sums_between(km: np.ndarray, seg_start: np.ndarray, v1: np.ndarray, v2: np.ndarray) -> np.ndarray:
@@ -553,12 +608,33 @@ def _start_times(tracks: gpd.GeoDataFrame) -> list[dt.datetime | None]:
             for t, c in zip(tracks["t0"].tolist(), tracks["clock"].tolist())]
 
 
-def _clock(t0: dt.datetime | None, minutes: float) -> str | None:
-    """ISO time ``minutes`` after ``t0``, to the minute (reported times are no finer)."""
-    if t0 is None or not np.isfinite(minutes):
-        return None
-    at = t0 + dt.timedelta(minutes=minutes, seconds=30)
-    return at.replace(second=0, microsecond=0).isoformat()
+_EPOCH = dt.datetime(1970, 1, 1)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _clocks(t0: list[dt.datetime | None], owner: np.ndarray, minutes: np.ndarray) -> list[str | None]:
+    """ISO times ``minutes`` after each owner's ``t0``, to the nearest minute (reported times are no finer).
+
+    None where the owner has no clock.  Wall-clock arithmetic in ``t0``'s zone,
+    as ``t0 + timedelta`` does; each distinct minute of each zone is formatted once.
+    """
+    out: list[str | None] = [None] * len(minutes)
+    has = np.array([t is not None for t in t0], dtype=bool)
+    ok = np.flatnonzero(has[owner] & np.isfinite(minutes)) if len(minutes) else np.empty(0, np.int64)
+    if len(ok) == 0:
+        return out
+    wall = np.array([(t.replace(tzinfo=None) - _EPOCH) // _MICROSECOND if t is not None else 0 for t in t0],
+                    dtype=np.int64)
+    at = (wall[owner[ok]] + np.round(minutes[ok] * 60e6).astype(np.int64) + 30_000_000) // 60_000_000
+    formatted: dict[tuple[Any, int], str] = {}
+    for i, o, minute in zip(ok.tolist(), owner[ok].tolist(), at.tolist()):
+        zone = t0[o].tzinfo
+        text = formatted.get((zone, minute))
+        if text is None:
+            text = (_EPOCH + dt.timedelta(minutes=minute)).replace(tzinfo=zone).isoformat()
+            formatted[(zone, minute)] = text
+        out[i] = text
+    return out
 
 
 # ----------------------------------------------------------------------------- checks

@@ -30,8 +30,9 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from .datafiles import BORDERS, COUNTRIES, REGIONS, data_path, read_geoparquet
-from .distancefield import DistanceField, plane_extent
+from .distancefield import BoundedNearest, DistanceField, plane_extent, segment_foot
 from .errors import UnknownCountryError
+from .labelgrid import LabelGrid
 from .projection import from_plane, geodesic_km, to_plane
 
 __all__ = [
@@ -53,6 +54,16 @@ __all__ = [
 
 #: Boundary stretches that are not borders: the cut edge of the Russia window.
 NOT_A_BORDER = ("window",)
+#: From this many points on, searches against a country's whole boundary are bounded
+#: by a distance raster (built once per country, 0.2-0.8 s) and done in bulk.  GEOS's
+#: tree search is quick for points on one side of a stretch of border, but a point
+#: ringed by border at similar distances on every side (a country's interior against
+#: its whole boundary) makes it visit much of the tree; there the bulk search is
+#: about twice as fast (benchmarks/bench_analyse.py's profile).
+BULK_POINTS = 1_000
+#: From this many points on, point-in-polygon answers come from a label raster
+#: (built once per file, about 0.5 s) wherever no boundary is near.
+GRID_POINTS = 20_000
 
 # ----------------------------------------------------------------------------- loading
 
@@ -283,8 +294,23 @@ def _points_in(name: str, key: str, lon, lat) -> np.ndarray:
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
     keys = _load(name)[key].to_numpy()
-    prepared, bounds = _prepared(name, data_path(name).stat().st_mtime)
+    mtime = data_path(name).stat().st_mtime
     out = np.full(len(lon), "", dtype=object)
+    exact = np.arange(len(lon))
+    if len(lon) >= GRID_POINTS:  # most points answered from the label raster; the rest tested exactly
+        label = _label_grid(name, mtime).lookup(lon, lat)
+        known = np.flatnonzero(label >= 0)
+        out[known] = np.append(keys, "")[label[known]]
+        exact = np.flatnonzero(label < 0)
+    index = _polygon_index(name, lon[exact], lat[exact])
+    out[exact] = np.append(keys, "")[index]
+    return out
+
+
+def _polygon_index(name: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Row of the polygon containing each point (the number of rows where none)."""
+    prepared, bounds = _prepared(name, data_path(name).stat().st_mtime)
+    out = np.full(len(lon), len(prepared), dtype=np.int32)
     # Each polygon in turn tests the points inside its bounds not yet placed,
     # against its prepared geometry (no point geometries are built); a point
     # exactly on a shared edge goes to the first polygon in the file's order.
@@ -298,9 +324,15 @@ def _points_in(name: str, key: str, lon, lat) -> np.ndarray:
         if len(candidates) == 0:
             continue
         hit = candidates[shapely.intersects_xy(prepared[i], lon[candidates], lat[candidates])]
-        out[hit] = keys[i]
+        out[hit] = i
         todo[hit] = False
     return out
+
+
+@lru_cache(maxsize=4)
+def _label_grid(name: str, mtime: float) -> LabelGrid:
+    prepared, _ = _prepared(name, mtime)
+    return LabelGrid.from_polygons(prepared, lambda lon, lat: _polygon_index(name, lon, lat))
 
 
 def country_at(lon, lat) -> np.ndarray:
@@ -344,6 +376,13 @@ class _LineIndex:
         starts, ends = self.starts, self.ends
         self.segments = shapely.linestrings(np.stack([starts, ends], axis=1))
         self.tree = shapely.STRtree(self.segments)
+        self._bounded: BoundedNearest | None = None
+
+    def bounded(self) -> BoundedNearest:
+        """The bulk search (built on first use)."""
+        if self._bounded is None:
+            self._bounded = BoundedNearest(self.starts, self.ends)
+        return self._bounded
 
 
 @lru_cache(maxsize=64)
@@ -433,18 +472,18 @@ def nearest_border_point(
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
     index = _line_index(country, neighbour, data_path(BORDERS).stat().st_mtime)
     x, y = to_plane(lon, lat)
-    _, seg_idx = index.tree.query_nearest(shapely.points(x, y), all_matches=False, return_distance=False)
-    fx, fy = _foot(x, y, index.starts[seg_idx], index.ends[seg_idx])
+    seg_idx = np.full(len(x), -1, dtype=np.int64)
+    if neighbour is None and len(x) >= BULK_POINTS:  # ringed by border: bounded, then measured in bulk
+        upper = _field(country, neighbour, data_path(BORDERS).stat().st_mtime).upper_m(x, y)
+        bounded = np.flatnonzero(np.isfinite(upper))
+        seg_idx[bounded] = index.bounded().segments(x[bounded], y[bounded], upper[bounded])
+    rest = np.flatnonzero(seg_idx < 0)
+    if len(rest):
+        seg_idx[rest] = index.tree.query_nearest(shapely.points(x[rest], y[rest]), all_matches=False,
+                                                 return_distance=False)[1]
+    fx, fy = segment_foot(x, y, index.starts[seg_idx], index.ends[seg_idx])
     blon, blat = from_plane(fx, fy)
     return np.asarray(blon), np.asarray(blat), geodesic_km(lon, lat, blon, blat)
-
-
-def _foot(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The point of each segment a–b (``(n, 2)`` arrays) nearest the points (x, y), in the plane."""
-    d = b - a
-    length2 = np.einsum("ij,ij->i", d, d)
-    t = np.clip(((x - a[:, 0]) * d[:, 0] + (y - a[:, 1]) * d[:, 1]) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-    return a[:, 0] + t * d[:, 0], a[:, 1] + t * d[:, 1]
 
 
 def distance_to_border_km(lon, lat, country: str | None = None, *, neighbour: str | None = None) -> np.ndarray:

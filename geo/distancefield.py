@@ -29,15 +29,17 @@ projection's scale factor over the raster (the planar chord is at most
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from pyproj import Proj
 from scipy import ndimage
+from scipy.spatial import cKDTree
 
 from .projection import LCC_EUROPE, from_plane, to_plane
 
-__all__ = ["DistanceField"]
+__all__ = ["DistanceField", "BoundedNearest"]
 
 #: At most this many pixels per field (float32: 4 bytes each).
 MAX_PIXELS = 3_000_000
@@ -108,23 +110,100 @@ class DistanceField:
         return cls(x0=xmin, y0=ymin, pixel_m=pixel, distance_m=distance,
                    slack_m=pixel * (np.sqrt(2.0) + 0.25) + 1.0, k_min=k_min, k_max=k_max)
 
-    def bounds_km(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bounds (km) of the geodesic distance from plane points (m) to the line.
-
-        Points off the raster get ``(0, inf)``: no bound.
-        """
+    def _lookup(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """The transform's value at each plane point, and whether the point is on the raster."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         rows, cols = self.distance_m.shape
         col = np.floor((x - self.x0) / self.pixel_m)
         row = np.floor((y - self.y0) / self.pixel_m)
         on = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
-        lower = np.zeros(len(x))
-        upper = np.full(len(x), np.inf)
-        e = self.distance_m[row[on].astype(np.int64), col[on].astype(np.int64)].astype(float)
-        lower[on] = np.maximum(0.0, e - self.slack_m) / self.k_max / 1000.0
-        upper[on] = (e + self.slack_m) / self.k_min / 1000.0
+        e = np.full(len(x), np.nan)
+        e[on] = self.distance_m[row[on].astype(np.int64), col[on].astype(np.int64)]
+        return e, on
+
+    def upper_m(self, x, y) -> np.ndarray:
+        """An upper bound of the *planar* distance (m) from each plane point to the line (inf off the raster)."""
+        e, on = self._lookup(x, y)
+        return np.where(on, e + self.slack_m, np.inf)
+
+    def bounds_km(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds (km) of the geodesic distance from plane points (m) to the line.
+
+        Points off the raster get ``(0, inf)``: no bound.
+        """
+        e, on = self._lookup(x, y)
+        lower = np.zeros(len(e))
+        upper = np.full(len(e), np.inf)
+        lower[on] = np.maximum(0.0, e[on] - self.slack_m) / self.k_max / 1000.0
+        upper[on] = (e[on] + self.slack_m) / self.k_min / 1000.0
         return lower, upper
+
+
+class BoundedNearest:
+    """Exact nearest segment for points whose distance to the segments has a known upper bound.
+
+    GEOS searches its tree one point at a time, and for a point deep inside a
+    country, ringed by border at similar distances on every side, each search
+    visits much of the tree.  Given a bound ``U`` (from a
+    :class:`DistanceField`), the nearest segment can only be one with a point
+    within ``U``: the segments are cut into pieces of at most ``piece_m``,
+    their midpoints indexed in a :class:`scipy.spatial.cKDTree`, and a piece is
+    a candidate when its midpoint is within ``U`` plus half a piece.  The
+    candidates of all points are then measured at once.
+
+    Examples
+    --------
+    >>> index = BoundedNearest(np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([[10.0, 0.0], [10.0, 10.0]]))
+    >>> index.segments(np.array([5.0, 14.0]), np.array([3.0, 5.0]), np.array([3.5, 4.5])).tolist()
+    [0, 1]
+    """
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, piece_m: float = 500.0):
+        length = np.hypot(*(ends - starts).T)
+        cuts = np.maximum(1, np.ceil(length / piece_m).astype(np.int64))
+        self.owner = np.repeat(np.arange(len(length)), cuts)
+        k = np.arange(len(self.owner)) - np.repeat(np.cumsum(cuts) - cuts, cuts)
+        step = (ends - starts)[self.owner] / cuts[self.owner, None]
+        self.a = starts[self.owner] + step * k[:, None]
+        self.b = self.a + step
+        self.half = float(np.hypot(*step.T).max()) / 2 * (1 + 1e-9) + 1e-6
+        self.tree = cKDTree((self.a + self.b) / 2)
+
+    def segments(self, x: np.ndarray, y: np.ndarray, upper_m: np.ndarray) -> np.ndarray:
+        """Index of the segment nearest each point (the lowest on a tie); ``upper_m`` must be finite."""
+        lists = self.tree.query_ball_point(np.column_stack([x, y]), r=upper_m + self.half, return_sorted=True)
+        count = np.fromiter(map(len, lists), np.int64, len(lists))
+        piece = np.fromiter(itertools.chain.from_iterable(lists), np.int64, int(count.sum()))
+        point = np.repeat(np.arange(len(x)), count)
+        d = segment_distance(x[point], y[point], self.a[piece], self.b[piece])
+        # Per point (candidates in increasing piece, so segment, order): the smallest
+        # distance, and the first piece reaching it.
+        smallest = np.minimum.reduceat(d, np.r_[0, np.cumsum(count)[:-1]])
+        hit = np.flatnonzero(d <= smallest[point])
+        first = hit[np.r_[True, point[hit][1:] != point[hit][:-1]]]
+        return self.owner[piece[first]]
+
+
+def segment_foot(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The point of each segment a–b (``(n, 2)`` arrays) nearest each plane point (x, y).
+
+    Examples
+    --------
+    >>> fx, fy = segment_foot(np.array([5.0]), np.array([3.0]), np.array([[0.0, 0.0]]), np.array([[10.0, 0.0]]))
+    >>> float(fx[0]), float(fy[0])
+    (5.0, 0.0)
+    """
+    d = b - a
+    length2 = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
+    t = np.clip(((x - a[:, 0]) * d[:, 0] + (y - a[:, 1]) * d[:, 1]) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+    return a[:, 0] + t * d[:, 0], a[:, 1] + t * d[:, 1]
+
+
+def segment_distance(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Planar distance from each point (x, y) to its segment a–b."""
+    fx, fy = segment_foot(x, y, a, b)
+    return np.hypot(x - fx, y - fy)
 
 
 def _scale_range(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[float, float]:
