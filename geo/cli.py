@@ -256,6 +256,78 @@ def map_cmd(reports, output, offline, embed, title, byline, description, tiles, 
         click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
 
 
+# ----------------------------------------------------------------------------- export
+
+
+@cli.command(name="export")
+@click.argument("reports", nargs=-1, type=click.Path(exists=True))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The file to write (atomically); its extension picks the format: .geojson/.json, .gpkg, .csv, "
+                   ".kml or .kmz.")
+def export_cmd(reports, output):
+    """Export incident REPORTs (YAML files or folders; default: the shipped seeds) for analysts.
+
+    GeoPackage: layers tracks, legs, waypoints, crossings and deepest_points with
+    every figure as attributes; GeoJSON and CSV: as `geo analyze -f geojson|csv`;
+    KML/KMZ: for Google Earth, a folder per incident with styled legs, a timed
+    track and the map's popups.  The same reports give the same file.
+    """
+    from .analyse import analyse
+    from .datafiles import seeds_dir
+    from .errors import ExportError
+    from .gazetteer import Gazetteer
+    from .layers import export_format, write_export
+    from .reports import load_reports
+    from .tracks import build_tracks
+
+    try:
+        export_format(output)  # before any work: a bad extension is a usage error (exit 2)
+    except ExportError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    # As `geo map` (not _load): the reports' summaries and sources go into the popups and attributes.
+    gazetteer = Gazetteer()
+    loaded = load_reports(list(reports) or [str(seeds_dir())], geocoder=gazetteer)
+    tracks = build_tracks(loaded, gazetteer)
+    path = write_export(output, tracks, analyse(tracks), reports=loaded)
+    click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
+
+
+# ----------------------------------------------------------------------------- image
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, type=click.Path(exists=True))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The image to write (atomically): .png or .svg.")
+@click.option("--width", type=click.IntRange(min=1), help="Width in pixels [default: 1600].")
+@click.option("--height", type=click.IntRange(min=1), help="Height in pixels [default: 2000].")
+@click.option("--dpi", type=click.FloatRange(min=1), help="Dots per inch: with the size, sets the size of "
+                                                           "the text [default: 200, i.e. 8 × 10 in].")
+@click.option("--title", help="Headline (default: made from the incidents).")
+def image(reports, output, width, height, dpi, title):
+    """Draw incident REPORTs (YAML files or folders; default: the shipped seeds) on a static map for print.
+
+    PNG or SVG, by the extension: tracks by leg status with their uncertainty,
+    crossings, depth, regions, a key, scale bar, sources and attribution, in a
+    Lambert conformal projection.  The same reports give the same file.
+    """
+    from .analyse import analyse
+    from .datafiles import seeds_dir
+    from .gazetteer import Gazetteer
+    from .image import image_format, write_image
+    from .reports import load_reports
+    from .tracks import build_tracks
+
+    image_format(output)  # before any work: a bad extension fails at once
+    gazetteer = Gazetteer()
+    loaded = load_reports(list(reports) or [str(seeds_dir())], geocoder=gazetteer)
+    tracks = build_tracks(loaded, gazetteer)
+    size = {k: v for k, v in (("width", width), ("height", height), ("dpi", dpi)) if v is not None}
+    path = write_image(output, tracks, analyse(tracks), reports=loaded, title=title, **size)
+    click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``geo`` command line (the console-script entry point)."""
     cli.main(args=argv, prog_name="geo")

@@ -15,6 +15,7 @@ __all__ = [
     "GeocoderServiceError",
     "GeocoderOptionError",
     "ReportFormatError",
+    "ExportError",
 ]
 
 
@@ -73,3 +74,7 @@ class ReportFormatError(GeoError, ValueError):
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
+
+
+class ExportError(GeoError, ValueError):
+    """An export cannot be written: an unsupported file extension, a missing directory, a write failure."""
