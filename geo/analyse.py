@@ -27,6 +27,7 @@ How each figure is measured
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -225,9 +226,12 @@ def _length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
     scale factor; directions are uniform, so the grid's rotation does not
     matter), and each moved leg is measured in the plane and scaled by its
     unmoved leg's ratio of length along the track (geodesic) to planar chord:
-    within 0.1% of moving the stops on the ellipsoid, and ~20x faster.  Worked in chunks of whole tracks, as arrays of
-    (stops, samples) in single precision: offsets are at most tens of km, so
-    float32 keeps them to a few millimetres.
+    within 0.1% of moving the stops on the ellipsoid, and ~20x faster.
+
+    Tracks with the same number of stops are worked together, in cache-sized
+    chunks, as (tracks, legs, samples) arrays in single precision (offsets are
+    at most tens of km, so float32 keeps them to a few millimetres); each
+    track's legs are summed in their own order, whatever else is in the chunk.
     """
     lo_out = np.full(n, np.nan)
     hi_out = np.full(n, np.nan)
@@ -237,7 +241,6 @@ def _length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
     owner, position = v["track"][at], v["stop_index"][at]
     lon, lat, unc = v["lon"][at], v["lat"][at], v["unc"][at]
     x, y = to_plane(lon, lat)
-    scale = _scale_factor(lat)
     same = owner[1:] == owner[:-1]
     # Each leg's length along the track (its segments are geodesic pieces), from the segments.
     metres = np.zeros(len(at) - 1)
@@ -245,33 +248,37 @@ def _length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
     metres[legs] = _sums_between(seg["km"], seg["a"], at[legs], at[legs + 1]) * 1000.0
     planar = np.hypot(np.diff(x), np.diff(y))
     ratio = np.where(same & (planar > 0), metres / np.where(planar > 0, planar, 1.0), 1.0)
-    # The unit offsets of the stop at each position in its track: (positions, samples).
+    # Per stop: reach in the plane; per leg (from that stop to the next): vector and scale.
     unit_x, unit_y = _unit_offsets(int(position.max()) + 1)
-    reach = (unc * 1000.0 * scale).astype(np.float32)[:, None]
-    dx, dy = np.diff(x).astype(np.float32)[:, None], np.diff(y).astype(np.float32)[:, None]
-    weight = (ratio * same / 1000.0).astype(np.float32)[:, None]  # zero between tracks
-    starts = np.flatnonzero(np.r_[True, ~same])
-    longest = int(np.diff(np.r_[starts, len(at)]).max())
-    bounds = [*starts[::max(1, chunk // max(1, longest))], len(at)]
-    for c0, c1 in zip(bounds[:-1], bounds[1:]):  # cache-sized chunks of whole tracks
-        p = position[c0:c1]
-        off_x = unit_x[p] * reach[c0:c1]
-        off_y = unit_y[p] * reach[c0:c1]
-        leg_x = np.subtract(off_x[1:], off_x[:-1])
-        leg_x += dx[c0:c1 - 1]
-        leg_y = np.subtract(off_y[1:], off_y[:-1])
-        leg_y += dy[c0:c1 - 1]
-        legs = np.multiply(leg_x, leg_x, out=leg_x)
-        legs += np.multiply(leg_y, leg_y, out=leg_y)
-        np.sqrt(legs, out=legs)
-        legs *= weight[c0:c1 - 1]
-        # Sum each track's legs from its own first leg (the zeroed leg between
-        # tracks adds 0.0), so a total does not depend on the tracks beside it.
-        o = owner[c0:c1]
-        first = np.flatnonzero(np.r_[True, o[1:] != o[:-1]])
-        totals = np.add.reduceat(legs, first, axis=0) if len(legs) else np.zeros((len(first), SAMPLES))
-        lo_out[o[first]] = totals.min(axis=1)
-        hi_out[o[first]] = totals.max(axis=1)
+    reach = (unc * 1000.0 * _scale_factor(lat)).astype(np.float32)
+    dx, dy = np.diff(x).astype(np.float32), np.diff(y).astype(np.float32)
+    weight = (ratio / 1000.0).astype(np.float32)
+    starts = _runs(owner)
+    counts = np.diff(np.r_[starts, len(at)])
+    for count in np.unique(counts).tolist():
+        group = np.flatnonzero(counts == count)
+        if count == 1:  # a single stop: no leg to move
+            lo_out[owner[starts[group]]] = hi_out[owner[starts[group]]] = 0.0
+            continue
+        stops = starts[group][:, None] + np.arange(count)  # (tracks, stops)
+        step = max(1, chunk // count)
+        for t0 in range(0, len(group), step):
+            s = stops[t0:t0 + step]
+            k = s[:, :-1]  # each leg, by the index of its first stop
+            off_x = unit_x[position[s]] * reach[s][..., None]
+            off_y = unit_y[position[s]] * reach[s][..., None]
+            leg_x = np.subtract(off_x[:, 1:], off_x[:, :-1])
+            leg_x += dx[k][..., None]
+            leg_y = np.subtract(off_y[:, 1:], off_y[:, :-1])
+            leg_y += dy[k][..., None]
+            lengths = np.multiply(leg_x, leg_x, out=leg_x)
+            lengths += np.multiply(leg_y, leg_y, out=leg_y)
+            np.sqrt(lengths, out=lengths)
+            lengths *= weight[k][..., None]
+            totals = lengths.sum(axis=1)  # (tracks, samples): legs added one after another
+            rows = owner[s[:, 0]]
+            lo_out[rows] = totals.min(axis=1)
+            hi_out[rows] = totals.max(axis=1)
     return lo_out, hi_out
 
 
@@ -602,39 +609,54 @@ def _stop_labels(tracks: gpd.GeoDataFrame, placed: np.ndarray) -> dict[str, np.n
     return {"label": label, "offset": np.cumsum(counts) - counts}
 
 
-def _start_times(tracks: gpd.GeoDataFrame) -> list[dt.datetime | None]:
-    """Each track's clock zero as a datetime, or None where its clock is not absolute."""
-    return [t.to_pydatetime() if c == "absolute" and t is not None and not pd.isna(t) else None
-            for t, c in zip(tracks["t0"].tolist(), tracks["clock"].tolist())]
+@dataclass(frozen=True)
+class _Clocks:
+    """Each track's clock zero: wall-clock microseconds since 1970 in its zone, the zone, and whether it has one."""
+
+    wall_us: np.ndarray
+    zone: np.ndarray
+    has: np.ndarray
 
 
-_EPOCH = dt.datetime(1970, 1, 1)
-_MICROSECOND = dt.timedelta(microseconds=1)
+def _start_times(tracks: gpd.GeoDataFrame) -> _Clocks:
+    """The clock zero of every track whose clock is absolute (converted per time zone, vectorised)."""
+    n = len(tracks)
+    t0 = tracks["t0"].to_numpy(object)
+    has = (tracks["clock"].to_numpy(object) == "absolute") & pd.notna(t0)
+    rows = np.flatnonzero(has)
+    wall = np.zeros(n, np.int64)
+    zone = np.full(n, None, dtype=object)
+    zone[rows] = [t.tzinfo for t in t0[rows]]
+    for tz in pd.unique(zone[rows]):  # a handful of zones
+        these = rows[zone[rows] == tz] if tz is not None else rows[pd.isna(zone[rows])]
+        stamps = pd.DatetimeIndex(list(t0[these]))
+        wall[these] = (stamps.tz_localize(None) if stamps.tz is not None else stamps).as_unit("us").asi8
+    return _Clocks(wall, zone, has)
 
 
-def _clocks(t0: list[dt.datetime | None], owner: np.ndarray, minutes: np.ndarray) -> list[str | None]:
-    """ISO times ``minutes`` after each owner's ``t0``, to the nearest minute (reported times are no finer).
+def _clocks(t0: _Clocks, owner: np.ndarray, minutes: np.ndarray) -> list[str | None]:
+    """ISO times ``minutes`` after each owner's clock zero, to the nearest minute (reported times are no finer).
 
-    None where the owner has no clock.  Wall-clock arithmetic in ``t0``'s zone,
-    as ``t0 + timedelta`` does; each distinct minute of each zone is formatted once.
+    None where the owner has no clock.  Wall-clock arithmetic in the zero's
+    zone, as ``t0 + timedelta`` does; each distinct minute of each zone is
+    formatted once.
     """
     out: list[str | None] = [None] * len(minutes)
-    has = np.array([t is not None for t in t0], dtype=bool)
-    ok = np.flatnonzero(has[owner] & np.isfinite(minutes)) if len(minutes) else np.empty(0, np.int64)
+    ok = np.flatnonzero(t0.has[owner] & np.isfinite(minutes)) if len(minutes) else np.empty(0, np.int64)
     if len(ok) == 0:
         return out
-    wall = np.array([(t.replace(tzinfo=None) - _EPOCH) // _MICROSECOND if t is not None else 0 for t in t0],
-                    dtype=np.int64)
-    at = (wall[owner[ok]] + np.round(minutes[ok] * 60e6).astype(np.int64) + 30_000_000) // 60_000_000
+    at = (t0.wall_us[owner[ok]] + np.round(minutes[ok] * 60e6).astype(np.int64) + 30_000_000) // 60_000_000
     formatted: dict[tuple[Any, int], str] = {}
-    for i, o, minute in zip(ok.tolist(), owner[ok].tolist(), at.tolist()):
-        zone = t0[o].tzinfo
+    for i, zone, minute in zip(ok.tolist(), t0.zone[owner[ok]].tolist(), at.tolist()):
         text = formatted.get((zone, minute))
         if text is None:
             text = (_EPOCH + dt.timedelta(minutes=minute)).replace(tzinfo=zone).isoformat()
             formatted[(zone, minute)] = text
         out[i] = text
     return out
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
 
 
 # ----------------------------------------------------------------------------- checks

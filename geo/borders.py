@@ -316,10 +316,12 @@ def _polygon_index(name: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     # exactly on a shared edge goes to the first polygon in the file's order.
     order = np.argsort(lon, kind="stable")
     sorted_lon = lon[order]
+    first = np.searchsorted(sorted_lon, bounds[:, 0], side="left")
+    stop = np.searchsorted(sorted_lon, bounds[:, 2], side="right")
     todo = np.ones(len(lon), dtype=bool)
-    for i, (x0, y0, x1, y1) in enumerate(bounds):
-        lo, hi = np.searchsorted(sorted_lon, x0, side="left"), np.searchsorted(sorted_lon, x1, side="right")
-        candidates = order[lo:hi]
+    for i in np.flatnonzero(stop > first).tolist():  # polygons with points within their longitudes
+        _, y0, _, y1 = bounds[i]
+        candidates = order[first[i]:stop[i]]
         candidates = candidates[todo[candidates] & (lat[candidates] >= y0) & (lat[candidates] <= y1)]
         if len(candidates) == 0:
             continue

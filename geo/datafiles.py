@@ -24,6 +24,8 @@ BORDERS = "borders.parquet"
 PLACES = "places.parquet"
 PLACE_NAMES = "place_names.parquet"
 
+_HERE = Path(__file__).resolve().parent
+
 
 def data_dir() -> Path:
     """Return the directory holding the reference data.
@@ -37,7 +39,7 @@ def data_dir() -> Path:
     override = os.environ.get("GEO_DATA_DIR")
     if override:
         return Path(override)
-    here = Path(__file__).resolve().parent
+    here = _HERE
     for candidate in (here / "data", here.parent / "data"):
         if (candidate / COUNTRIES).exists():
             return candidate
@@ -49,7 +51,7 @@ def seeds_dir() -> Path:
 
     ``geo/seeds`` inside an installed wheel, ``seeds/`` in a checkout.
     """
-    here = Path(__file__).resolve().parent
+    here = _HERE
     for candidate in (here / "seeds", here.parent / "seeds"):
         if candidate.is_dir():
             return candidate

@@ -189,3 +189,38 @@ def test_distance_bounds_bracket_the_exact_distance_and_are_tight(country, neigh
 def test_distance_bounds_off_the_raster_are_no_bound():
     lo, hi = borders.distance_bounds_km([5.0], [40.0], "BY", neighbour="UA")  # far outside Belarus's extent
     assert lo[0] == 0.0 and hi[0] == np.inf
+
+
+def _points_near_borders(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random points over Belarus and its neighbours, half of them within ~1 km of a border line."""
+    rng = np.random.default_rng(seed)
+    lon, lat = rng.uniform(22.0, 33.0, n // 2), rng.uniform(50.0, 57.0, n // 2)
+    lines = borders.borders()
+    lines = lines[lines["country"] == "BY"].geometry.values
+    on_line = shapely.line_interpolate_point(lines[rng.integers(0, len(lines), n - n // 2)],
+                                             rng.random(n - n // 2), normalized=True)
+    xy = shapely.get_coordinates(on_line) + rng.normal(0.0, 0.01, (n - n // 2, 2))
+    return np.r_[lon, xy[:, 0]], np.r_[lat, xy[:, 1]]
+
+
+@pytest.mark.parametrize("lookup", [borders.country_at, borders.region_at])
+def test_the_label_raster_gives_the_exact_answers(lookup, monkeypatch):
+    lon, lat = _points_near_borders(30_000, seed=11)
+    monkeypatch.setattr(borders, "GRID_POINTS", 0)
+    fast = lookup(lon, lat)
+    monkeypatch.setattr(borders, "GRID_POINTS", 10**9)
+    exact = lookup(lon, lat)
+    assert (fast == exact).all()
+    assert len(set(exact)) > 5  # the sample does cover several polygons
+
+
+def test_the_bulk_nearest_search_finds_the_same_points_as_geos(monkeypatch):
+    lon, lat = _points_near_borders(4_000, seed=12)
+    inside = borders.country_at(lon, lat) == "BY"
+    lon, lat = lon[inside], lat[inside]
+    monkeypatch.setattr(borders, "BULK_POINTS", 1)
+    bulk = borders.nearest_border_point(lon, lat, "BY")
+    monkeypatch.setattr(borders, "BULK_POINTS", 10**9)
+    geos = borders.nearest_border_point(lon, lat, "BY")
+    for a, b in zip(bulk, geos):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
