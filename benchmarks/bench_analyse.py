@@ -26,8 +26,8 @@ Measures, in one run, on synthetic tracks across the Belarus–Ukraine border
   and within 1.25x of the floor;
 - a cProfile of ``analyse`` on ``--profile-size`` tracks (top 25 by cumulative time).
 
-The distance rasters (built once per process and border, like the data caches)
-are warmed before timing.  A size is skipped when ``analyse`` would take more than five minutes
+The distance and label rasters (built once per process and border, like the
+data caches) are warmed before timing.  A size is skipped when ``analyse`` would take more than five minutes
 (extrapolated from the previous sizes).
 """
 
@@ -341,7 +341,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="skip sizes above 10,000")
     parser.add_argument("--profile-size", type=int, default=10000)
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument("--repeat", type=int, default=1, help="time analyse this many times, keep the best")
+    parser.add_argument("--repeat", type=int, default=3, help="time analyse this many times, keep the best")
     args = parser.parse_args()
     sizes = sorted(s for s in args.sizes if not (args.quick and s > 10000))
     # MovingPandas warns about optional dependencies and, on every clip, about dropping nanoseconds.
@@ -357,6 +357,8 @@ def main() -> int:
     ga.analyse(synthetic_tracks(2))
     for neighbour in ("UA", None):
         borders.distance_bounds_km([27.5], [53.9], "BY", neighbour=neighbour)
+    many = np.full(borders.GRID_POINTS, 27.5), np.full(borders.GRID_POINTS, 53.9)
+    borders.country_at(*many), borders.region_at(*many)
     sanity_check(by_polygon, border)
 
     mp_tracks = synthetic_tracks(args.mp_size)

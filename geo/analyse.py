@@ -26,7 +26,9 @@ How each figure is measured
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -326,9 +328,53 @@ def analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
         country's whole boundary, km and minutes inside the country and each
         region (in order of entry), implied speeds, and ``checks`` of every
         reported figure (``ok`` / ``warn`` / ``n/a`` with a sentence).
+
+    Notes
+    -----
+    Rows never depend on each other, so a large archive is measured in
+    partitions of whole tracks (about :data:`PARTITION_VERTICES` vertices
+    each): the arrays of a partition stay small enough for the processor's
+    caches, and the result is the same as measuring all at once.
     """
-    n = len(tracks)
     tracks = tracks.reset_index(drop=True)
+    vertices = np.cumsum(shapely.get_num_coordinates(tracks.geometry.to_numpy()))
+    with _cyclic_gc_paused():
+        if len(vertices) and vertices[-1] > PARTITION_VERTICES:
+            cuts = np.unique(np.searchsorted(vertices, np.arange(PARTITION_VERTICES, vertices[-1],
+                                                                 PARTITION_VERTICES)))
+            bounds = [0, *(cuts + 1).tolist(), len(tracks)]
+            return pd.concat([_analyse(tracks.iloc[a:b].reset_index(drop=True))
+                              for a, b in zip(bounds[:-1], bounds[1:]) if b > a], ignore_index=True)
+        return _analyse(tracks)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Pause CPython's cyclic garbage collector, restoring its previous state after.
+
+    :func:`analyse` builds millions of small dicts and lists (the per-track
+    crossings, regions, speeds and checks), none of them in a reference cycle,
+    so the collector has nothing to find; left running, it rescans the whole
+    heap (the tracks' own millions of objects included) every few hundred
+    thousand allocations, which made 100,000 tracks about 20% slower per track
+    than 10,000.  Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+#: Vertices measured at a time (see :func:`analyse`).
+PARTITION_VERTICES = 200_000
+
+
+def _analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
+    """:func:`analyse` on one partition (index 0..n-1)."""
+    n = len(tracks)
     out: dict[str, Any] = {"id": list(tracks["id"]), "placed": list(tracks["placed"].astype(bool))}
     for col in ("length_km", "depth_km", "depth_any_km", "depth_with_presumed_km", "inside_km", "inside_minutes",
                 "duration_minutes"):

@@ -23,6 +23,20 @@ EXIT_BAD_INPUT = 2
 EXIT_NOT_FOUND = 1
 
 
+class _BadOutput(click.ClickException):
+    """An output file click cannot judge (e.g. its extension): ``Error: ...`` on one line, exit status 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def _check_output(check, output: str) -> None:
+    """Run ``check(output)`` (e.g. :func:`geo.layers.export_format`) before any work; a GeoError is a usage error."""
+    try:
+        check(output)
+    except GeoError as err:
+        raise _BadOutput(str(err)) from err
+
+
 class _GeoGroup(click.Group):
     """A click group that turns library errors into one clean line."""
 
@@ -178,16 +192,10 @@ def borders_cmd(between, country, as_json):
 
 
 def _load(reports: tuple[str, ...]):
-    """Validate, geocode and build the tracks of REPORT files (default: the shipped seeds)."""
-    from .datafiles import seeds_dir
-    from .gazetteer import Gazetteer
-    from .reports import load_reports
-    from .tracks import build_tracks
+    """Validate, geocode and build REPORT files (default: the shipped seeds): a :class:`geo.Incidents`."""
+    from .api import load
 
-    gazetteer = Gazetteer()
-    paths = list(reports) or [str(seeds_dir())]
-    loaded = load_reports(paths, geocoder=gazetteer)
-    return build_tracks(loaded, gazetteer)
+    return load(list(reports) or None)
 
 
 @cli.command()
@@ -204,11 +212,10 @@ def analyze(reports, fmt, output):
     of every reported figure.  Bad report files: every problem on its own line,
     exit status 2.
     """
-    from .analyse import analyse
     from .export import render, write_atomic
 
-    tracks = _load(reports)
-    text = render(tracks, analyse(tracks), fmt)
+    incidents = _load(reports)
+    text = render(incidents.tracks, incidents.figures, fmt)
     if output:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -239,19 +246,10 @@ def map_cmd(reports, output, offline, embed, title, byline, description, tiles, 
     Writes one self-contained HTML page (Leaflet): tracks by leg status with their
     uncertainty, crossings, depth, regions, a time slider, sources and attribution.
     """
-    from .analyse import analyse
-    from .datafiles import seeds_dir
-    from .gazetteer import Gazetteer
-    from .render import DEFAULT_TILES, write_map
-    from .reports import load_reports
-    from .tracks import build_tracks
+    from .api import write_map
 
-    gazetteer = Gazetteer()
-    loaded = load_reports(list(reports) or [str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(loaded, gazetteer)
-    written = write_map(output, tracks, analyse(tracks), reports=loaded, title=title, byline=byline,
-                        description=description, tiles=tiles or DEFAULT_TILES, tiles_key=tiles_key,
-                        offline=offline, embed=embed)
+    written = write_map(output, _load(reports), title=title, byline=byline, description=description, tiles=tiles,
+                        tiles_key=tiles_key, offline=offline, embed=embed)
     for path in written:
         click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
 
@@ -272,24 +270,11 @@ def export_cmd(reports, output):
     KML/KMZ: for Google Earth, a folder per incident with styled legs, a timed
     track and the map's popups.  The same reports give the same file.
     """
-    from .analyse import analyse
-    from .datafiles import seeds_dir
-    from .errors import ExportError
-    from .gazetteer import Gazetteer
-    from .layers import export_format, write_export
-    from .reports import load_reports
-    from .tracks import build_tracks
+    from .api import write_export
+    from .layers import export_format
 
-    try:
-        export_format(output)  # before any work: a bad extension is a usage error (exit 2)
-    except ExportError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    # As `geo map` (not _load): the reports' summaries and sources go into the popups and attributes.
-    gazetteer = Gazetteer()
-    loaded = load_reports(list(reports) or [str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(loaded, gazetteer)
-    path = write_export(output, tracks, analyse(tracks), reports=loaded)
+    _check_output(export_format, output)  # before any work: a bad extension is a usage error (exit 2)
+    path = write_export(output, _load(reports))
     click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
 
 
@@ -312,19 +297,11 @@ def image(reports, output, width, height, dpi, title):
     crossings, depth, regions, a key, scale bar, sources and attribution, in a
     Lambert conformal projection.  The same reports give the same file.
     """
-    from .analyse import analyse
-    from .datafiles import seeds_dir
-    from .gazetteer import Gazetteer
-    from .image import image_format, write_image
-    from .reports import load_reports
-    from .tracks import build_tracks
+    from .api import write_image
+    from .image import image_format
 
-    image_format(output)  # before any work: a bad extension fails at once
-    gazetteer = Gazetteer()
-    loaded = load_reports(list(reports) or [str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(loaded, gazetteer)
-    size = {k: v for k, v in (("width", width), ("height", height), ("dpi", dpi)) if v is not None}
-    path = write_image(output, tracks, analyse(tracks), reports=loaded, title=title, **size)
+    _check_output(image_format, output)  # before any work: a bad extension is a usage error (exit 2)
+    path = write_image(output, _load(reports), title=title, width=width, height=height, dpi=dpi)
     click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", err=True)
 
 

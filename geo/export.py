@@ -141,7 +141,12 @@ def _minutes(value) -> str:
 def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
     """A readable summary per incident, for the terminal."""
     lines = []
-    for item in records(tracks, figures):
+    raw_rows = figures.to_dict("records")
+    for item, raw in zip(records(tracks, figures), raw_rows):
+        # Whole km are rounded once, from the unrounded figures (not from records' 0.1 km).
+        item.update({k: _clean(raw[k], digits=9) for k in ("length_km", "length_km_range", "depth_km",
+                                                         "depth_km_range", "depth_any_km",
+                                                         "depth_with_presumed_km", "inside_km")})
         lines.append(f"{item['id']}  {item['title']}")
         if item["stops"]:
             route = " → ".join(

@@ -148,8 +148,8 @@ def _json(value: Any) -> str:
 
 
 def _whole(value: float) -> str:
-    """Whole km as ``geo analyze`` prints them (figures are rounded to 0.1 first, as exported)."""
-    return f"{round(float(value), 1):,.0f}"
+    """Whole km as ``geo analyze`` prints them (rounded once, from the computed figure)."""
+    return f"{float(value):,.0f}"
 
 
 def _km(value: float) -> str:
@@ -350,6 +350,17 @@ class _Map(folium.Map):
                   # Popups need jQuery; the same copy (and name) as the time slider's, so it loads once.
                   ("jquery3.7.1", "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js")]
     default_css = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+    def _repr_html_(self, **kwargs) -> str:
+        """Jupyter's view: the page :func:`map_html` makes, in an iframe (inlined if made ``offline``).
+
+        folium's own view would load the scripts from their CDNs even for an
+        offline map, and leave out the page's title, notes and sources.
+        """
+        html = _render(self, offline=getattr(self, "_geo_offline", False))
+        title = safe_html(getattr(self, "_geo_title", "Map"))
+        return (f"<iframe srcdoc=\"{markupsafe.escape(html)}\" title=\"{title}\" "
+                f"style=\"width:100%;height:{MAP_HEIGHT_PX + 260}px;border:0\"></iframe>")
 
 
 class _Attribution(MacroElement):
@@ -1045,6 +1056,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     _Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
                          tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
+    m._geo_offline = offline  # read by the notebook view (_Map._repr_html_)
     return m
 
 

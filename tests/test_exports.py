@@ -358,8 +358,9 @@ def test_report_text_stays_inert_in_kml(tmp_path, gazetteer):
 def test_bad_extension_is_one_line_exit_2_and_no_file(tmp_path):
     out = tmp_path / "incidents.shp"
     result = CliRunner().invoke(cli, ["export", "-o", str(out)])
-    assert result.exit_code == 2
-    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
+    assert result.exit_code == 2  # as `geo image`: the user can fix the command line
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output and result.stdout == ""
+    assert result.stderr.startswith("Error: ")
     assert str(out) in result.stderr and all(ext in result.stderr for ext in EXPORT_FORMATS)
     assert list(tmp_path.iterdir()) == []
 

@@ -222,11 +222,11 @@ def test_cli_writes_a_png_of_the_requested_size(tmp_path):
     assert f"wrote {out}" in result.stderr
 
 
-def test_cli_bad_extension_is_one_line_and_writes_nothing(tmp_path):
+def test_cli_bad_extension_is_a_usage_error_one_line_exit_2_and_writes_nothing(tmp_path):
     out = tmp_path / "seeds.jpeg"
     result = CliRunner().invoke(cli, ["image", "-o", str(out)])
-    assert result.exit_code != 0
+    assert result.exit_code == 2  # as `geo export`: the user can fix the command line
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.output
-    assert str(out) in lines[0] and ".png, .svg" in lines[0]
+    assert len(lines) == 1 and "Traceback" not in result.output and result.stdout == ""
+    assert lines[0].startswith("Error: ") and str(out) in lines[0] and ".png, .svg" in lines[0]
     assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
@@ -31,3 +32,14 @@ def test_the_report_example_in_the_readme_is_a_valid_report():
     kinds = [wp.kind for wp in report.route]
     assert kinds == ["from", "toward"]
     assert report.route[1].heading == 0.0 and report.route[1].measured_from == "border"
+
+
+def test_the_python_api_example_runs_as_shown(tmp_path, monkeypatch):
+    section = README[README.index("## Python API"):]
+    example = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    monkeypatch.chdir(tmp_path)  # it writes map.html, incidents.gpkg and map.svg
+    test = doctest.DocTestParser().get_doctest(example, {}, "README.md: Python API", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["incidents.gpkg", "map.html", "map.svg"]

@@ -175,7 +175,7 @@ def test_accessible_description_has_each_computed_depth(seeds, online):
     described = re.search(r'<div id="geo-map-description"[^>]*>(.*?)</div>', online, re.S).group(1)
     assert 'aria-describedby="geo-map-description"' in online
     for depth, lo_hi in zip(figures.loc[figures["placed"], "depth_km"], figures.loc[figures["placed"], "depth_km_range"]):
-        assert f"{round(depth, 1):,.0f} km ({round(lo_hi[0], 1):,.0f}–{round(lo_hi[1], 1):,.0f} km)" in described
+        assert f"{depth:,.0f} km ({lo_hi[0]:,.0f}–{lo_hi[1]:,.0f} km)" in described
     noscript = re.search(r"<noscript>(.*?)</noscript>", online, re.S).group(1)
     assert "Incident 2024-07-11-loyew: entered Belarus from Ukraine near 51.94 N 30.81 E" in noscript
 
@@ -310,7 +310,7 @@ def test_an_archive_is_drawn_as_one_canvas_layer_and_described_as_a_set(archive)
     assert html.count("new L.GeoBulkLines(") == 1
     assert "TimestampedGeoJson" not in html  # no per-incident slider
     assert "2024-07-11-loyew-000" not in html.split("geo-map-description", 1)[1].split("</div>", 1)[0]
-    deepest = round(float(figures["depth_km"].max()), 1)  # figures print as exported: 0.1 km first
+    deepest = float(figures["depth_km"].max())  # whole km, rounded once
     assert f"{len(tracks):,} incidents" in html
     assert f"largest {deepest:,.0f} km" in html
     assert html == map_html(tracks, figures, tiles="none")

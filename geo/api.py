@@ -1,0 +1,336 @@
+"""The few calls a notebook needs: load reports, analyse them, draw and export them.
+
+Each function here joins the pipeline's stages so that a notebook user never
+has to pass the same tracks, figures and reports around by hand:
+
+* :func:`load` reads, validates and geocodes report files and builds their
+  tracks, giving an :class:`Incidents`;
+* :func:`analyze` measures them against the borders (the figures are computed
+  once per :class:`Incidents` and kept);
+* :func:`make_map` draws them on a Leaflet map that displays inline in Jupyter,
+  :func:`write_map` writes that map as one HTML page;
+* :func:`write_export` writes GeoPackage, GeoJSON, CSV, KML or KMZ, and
+  :func:`write_image` a PNG or SVG map for print.
+
+The function names are not those of the modules (:mod:`geo.analyse`,
+:mod:`geo.export`, :mod:`geo.image`), so that ``from geo import analyse`` still
+means the module.  The ``geo`` command line calls the same functions.
+
+Nothing heavy is imported until a function is called, so ``import geo`` stays
+cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - hints only; the imports below are slow
+    import folium
+    import geopandas as gpd
+    import pandas as pd
+
+    from .reports import Report
+
+__all__ = ["Incidents", "load", "analyze", "make_map", "write_map", "write_export", "write_image"]
+
+_PathLike = str | os.PathLike[str]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Incidents:
+    """Loaded incident reports and their tracks; the figures follow on first use.
+
+    Made by :func:`load`; pass it to :func:`analyze`, :func:`make_map`,
+    :func:`write_map`, :func:`write_export` and :func:`write_image`.
+
+    Attributes
+    ----------
+    reports : list of geo.reports.Report
+        The validated reports, in the order loaded (see :func:`geo.reports.load_reports`).
+    tracks : geopandas.GeoDataFrame
+        One row per report, same order (see :func:`geo.tracks.build_tracks`).
+    figures : pandas.DataFrame
+        One row of figures per track (see :func:`geo.analyse.analyse`), computed
+        from ``tracks`` the first time it is read, then kept: change a copy of the
+        tracks and build a new ``Incidents`` rather than editing them in place.
+    """
+
+    reports: list[Report]
+    tracks: gpd.GeoDataFrame
+
+    @cached_property
+    def figures(self) -> pd.DataFrame:
+        """The figures of every track (:func:`geo.analyse.analyse`), computed once."""
+        from .analyse import analyse
+
+        return analyse(self.tracks)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def __repr__(self) -> str:
+        placed = int(self.tracks["placed"].astype(bool).sum()) if len(self.tracks) else 0
+        return f"Incidents({len(self)} report{'s' if len(self) != 1 else ''}, {placed} placed on the map)"
+
+
+def load(paths: _PathLike | Iterable[_PathLike] | None = None, *, geocoder: Any = None) -> Incidents:
+    """Read, validate and geocode incident reports, and build their tracks.
+
+    Parameters
+    ----------
+    paths : str, os.PathLike or iterable of them, optional
+        YAML report files, or folders of them (their ``*.yaml``/``*.yml`` files,
+        sorted by name).  By default the reports shipped with ``geo``
+        (:func:`geo.datafiles.seeds_dir`).
+    geocoder : geopy-style geocoder, optional
+        Resolves the place names, both to check them and to place the tracks.
+        By default the offline gazetteer (:class:`geo.gazetteer.Gazetteer`).
+        For an online fallback, pass
+        ``geo.geocode.FallbackGeocoder(Gazetteer(), OnlineGeocoder(user_agent=...))``.
+
+    Returns
+    -------
+    Incidents
+        ``reports`` and ``tracks``, one per report in the order loaded; ``figures``
+        on first use.
+
+    Raises
+    ------
+    geo.errors.ReportFormatError
+        With every problem of every file (one line each, ``file:line: field: ...``),
+        including names the geocoder cannot find, and when ``paths`` names no file.
+
+    Examples
+    --------
+    >>> import geo
+    >>> incidents = geo.load()                # the four shipped reports, July 2024
+    >>> incidents
+    Incidents(4 reports, 3 placed on the map)
+    >>> list(incidents.tracks["id"])
+    ['2024-07-11-loyew', '2024-07-13-homel-minsk', '2024-07-16-naroulia', '2024-07-16-over-60-km']
+    >>> incidents.reports[1].title
+    'Shahed flies some 350 km across Belarus, from the Homel region into the Minsk region'
+    """
+    from .datafiles import seeds_dir
+    from .errors import ReportFormatError
+    from .reports import Problem, load_reports
+    from .tracks import build_tracks
+
+    if geocoder is None:
+        from .gazetteer import Gazetteer
+
+        geocoder = Gazetteer()
+    if paths is None:
+        paths = [seeds_dir()]
+    elif isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [os.fspath(p) for p in paths]
+    if not paths:
+        raise ReportFormatError([Problem("geo.load", None, "paths",
+                                         "no report file given; expected YAML files or folders of them "
+                                         "(or None for the shipped reports)")])
+    reports = load_reports(paths, geocoder=geocoder)
+    return Incidents(reports=reports, tracks=build_tracks(reports, geocoder))
+
+
+def analyze(incidents: Incidents) -> pd.DataFrame:
+    """Measure the incidents against the borders: one row of figures per incident.
+
+    The same table as ``incidents.figures`` (computed on the first call, then
+    kept), and as ``geo analyze`` prints.
+
+    Parameters
+    ----------
+    incidents : Incidents
+        From :func:`load`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`geo.analyse.FIGURE_COLUMNS`, in the order of ``incidents.tracks``:
+        ``length_km`` and ``length_km_range`` (min, max), ``crossings``,
+        ``depth_km`` past the border with the origin country and ``depth_km_range``,
+        ``depth_any_km`` from any border, ``inside_km`` and ``inside_minutes``,
+        ``regions``, ``speeds`` and ``checks`` (see :func:`geo.analyse.analyse`).
+        Incidents that cannot be placed have NaN figures and their checks only.
+
+    Examples
+    --------
+    >>> import geo
+    >>> figures = geo.analyze(geo.load())
+    >>> row = figures.set_index("id").loc["2024-07-13-homel-minsk"]
+    >>> low, high = row["length_km_range"]
+    >>> print(f"{row['length_km']:.0f} km ({low:.0f}-{high:.0f}), {row['depth_km']:.1f} km past the border")
+    392 km (363-423), 214.5 km past the border
+    >>> [(c["from"], c["to"]) for c in row["crossings"]]
+    [('UA', 'BY')]
+    """
+    return incidents.figures
+
+
+def make_map(incidents: Incidents, *, title: str | None = None, byline: str | None = None,
+             description: str | None = None, tiles: str | None = None, tiles_key: str | None = None,
+             offline: bool = False) -> folium.Map:
+    """Draw the incidents on a Leaflet web map; in Jupyter it displays inline.
+
+    Parameters
+    ----------
+    incidents : Incidents
+        From :func:`load`.
+    title, byline, description : str, optional
+        Page text; the title and the description are made from the data by default.
+    tiles : str, optional
+        Basemap: an xyzservices provider name, or ``"none"`` for the shipped
+        outlines only.  By default :data:`geo.render.DEFAULT_TILES`.
+    tiles_key : str, optional
+        API key for tile providers that need one.
+    offline : bool
+        No basemap tiles, and when displayed in a notebook every script and
+        style is inlined: the map needs no network at all.
+
+    Returns
+    -------
+    folium.Map
+        Displayed in Jupyter as the page :func:`write_map` writes (in an iframe).
+
+    Examples
+    --------
+    >>> import geo
+    >>> m = geo.make_map(geo.load(), offline=True)
+    >>> html = m._repr_html_()              # what Jupyter shows
+    >>> html.startswith("<iframe srcdoc="), "cdn.jsdelivr.net" in html
+    (True, False)
+    """
+    from .render import DEFAULT_TILES
+    from .render import make_map as _make_map
+
+    return _make_map(incidents.tracks, incidents.figures, reports=incidents.reports, title=title, byline=byline,
+                     description=description, tiles=tiles or DEFAULT_TILES, tiles_key=tiles_key, offline=offline)
+
+
+def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None, byline: str | None = None,
+              description: str | None = None, tiles: str | None = None, tiles_key: str | None = None,
+              offline: bool = False, embed: bool = False) -> list[Path]:
+    """Write the web map of the incidents as one HTML page, atomically (``geo map``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The page to write.
+    incidents : Incidents
+        From :func:`load`.
+    title, byline, description, tiles, tiles_key
+        As for :func:`make_map`.
+    offline : bool
+        Inline every script and style and draw no tiles: the page works without
+        a network (about 700 KB instead of 180 KB for the shipped reports).
+    embed : bool
+        Also write ``<name>.embed.html``, a responsive iframe snippet for a web page.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written; the same incidents give byte-identical files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geo
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     written = geo.write_map(Path(tmp) / "map.html", geo.load(), offline=True, embed=True)
+    ...     print([p.name for p in written], "cdn.jsdelivr.net" in written[0].read_text(encoding="utf-8"))
+    ['map.html', 'map.embed.html'] False
+    """
+    from .render import DEFAULT_TILES
+    from .render import write_map as _write_map
+
+    return _write_map(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
+                      byline=byline, description=description, tiles=tiles or DEFAULT_TILES, tiles_key=tiles_key,
+                      offline=offline, embed=embed)
+
+
+def write_export(path: _PathLike, incidents: Incidents) -> Path:
+    """Write the incidents and their figures for GIS tools or Google Earth, by extension (``geo export``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.gpkg`` (GeoPackage with the layers :data:`geo.layers.LAYERS`),
+        ``.geojson``/``.json``, ``.csv``, ``.kml`` or ``.kmz``; its folder must exist.
+    incidents : Incidents
+        From :func:`load`.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (atomically; the same incidents give the same bytes).
+
+    Raises
+    ------
+    geo.errors.ExportError
+        For another extension or a missing folder, before anything is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pyogrio
+    >>> import geo
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = geo.write_export(Path(tmp) / "incidents.gpkg", geo.load())
+    ...     print([name for name, _ in pyogrio.list_layers(path)])
+    ['tracks', 'legs', 'waypoints', 'crossings', 'deepest_points']
+    """
+    from .layers import write_export as _write_export
+
+    return _write_export(path, incidents.tracks, incidents.figures, reports=incidents.reports)
+
+
+def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = None, width: int | None = None,
+                height: int | None = None, dpi: float | None = None) -> Path:
+    """Draw the incidents on a static map for print: PNG or SVG, by extension (``geo image``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.png`` or ``.svg``.
+    incidents : Incidents
+        From :func:`load`.
+    title : str, optional
+        Headline; made from the incidents by default.
+    width, height : int, optional
+        Size in pixels; by default 1600 × 2000.
+    dpi : float, optional
+        Dots per inch (by default 200, i.e. 8 × 10 in): with the size, sets the size of the text.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (atomically; the same incidents give the same bytes).
+
+    Raises
+    ------
+    geo.render.RenderOptionError
+        For another extension (before anything is drawn), or an unusable size or dpi.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from matplotlib.image import imread
+    >>> import geo
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = geo.write_image(Path(tmp) / "map.png", geo.load(), width=800, height=1000, dpi=100)
+    ...     print(imread(path).shape[:2])   # rows, columns
+    (1000, 800)
+    """
+    from .image import write_image as _write_image
+
+    size = {k: v for k, v in (("width", width), ("height", height), ("dpi", dpi)) if v is not None}
+    return _write_image(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title, **size)
