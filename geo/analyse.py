@@ -22,6 +22,19 @@ How each figure is measured
   every track, so results do not depend on which other tracks are analysed);
   the depth range is a bound: distance to a line changes by at most as much as
   the point moves, so ``max(d - u) <= depth <= max(d + u)`` over the vertices.
+
+How it stays fast
+-----------------
+Exact nearest-border searches are the costly step, and only a track's deepest
+vertex needs one: a distance raster of the border (:mod:`geo.distancefield`)
+gives every vertex guaranteed bounds, and only vertices whose upper bound
+reaches their track's best lower bound are searched exactly (the answer is the
+same; ``tests/test_analyse.py`` checks it).  Point-in-polygon answers come
+from a label raster wherever no boundary is near (:mod:`geo.labelgrid`).
+Per-track figures are reductions over each track's contiguous run of
+vertices; the per-track lists of dicts are built flat and sliced.  On this
+project's benchmark that is 5,000-7,700 tracks/s, about the speed of the bare
+primitives alone (``benchmarks/bench_analyse.py``).
 """
 
 from __future__ import annotations

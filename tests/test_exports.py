@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import zipfile
-from pathlib import Path
 
 import fastkml
 import geopandas as gpd
