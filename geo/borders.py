@@ -63,7 +63,7 @@ NOT_A_BORDER = ("window",)
 BULK_POINTS = 1_000
 #: From this many points on, point-in-polygon answers come from a label raster
 #: (built once per file, about 0.5 s) wherever no boundary is near.
-GRID_POINTS = 20_000
+GRID_POINTS = 10_000
 
 # ----------------------------------------------------------------------------- loading
 
