@@ -34,8 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from pyproj import Proj
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from .projection import LCC_EUROPE, from_plane, to_plane
 
@@ -102,6 +100,8 @@ class DistanceField:
         xy = starts[owner] + (ends[owner] - starts[owner]) * frac[:, None]
         col = np.clip(((xy[:, 0] - xmin) // pixel).astype(np.int64), 0, cols - 1)
         row = np.clip(((xy[:, 1] - ymin) // pixel).astype(np.int64), 0, rows - 1)
+        from scipy import ndimage  # imported here: scipy takes half a second to import, and small jobs never need it
+
         free = np.ones((rows, cols), dtype=bool)
         free[row, col] = False
         distance = ndimage.distance_transform_edt(free, sampling=pixel).astype(np.float32)
@@ -168,6 +168,8 @@ class BoundedNearest:
         self.a = starts[self.owner] + step * k[:, None]
         self.b = self.a + step
         self.half = float(np.hypot(*step.T).max()) / 2 * (1 + 1e-9) + 1e-6
+        from scipy.spatial import cKDTree  # imported here, as ndimage above
+
         self.tree = cKDTree((self.a + self.b) / 2)
 
     def segments(self, x: np.ndarray, y: np.ndarray, upper_m: np.ndarray) -> np.ndarray:

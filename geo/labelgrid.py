@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from scipy import ndimage
 
 __all__ = ["LabelGrid"]
 
@@ -71,6 +70,8 @@ class LabelGrid:
         owner = np.repeat(np.arange(len(a)), steps + 1)
         k = np.arange(len(owner)) - np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
         xy = a[owner] + (b - a)[owner] * (k / steps[owner])[:, None]
+        from scipy import ndimage  # imported here: scipy takes half a second to import, and small jobs never need it
+
         marked = np.zeros((rows, cols), dtype=bool)
         marked[np.clip(((xy[:, 1] - ymin) // pixel).astype(np.int64), 0, rows - 1),
                np.clip(((xy[:, 0] - xmin) // pixel).astype(np.int64), 0, cols - 1)] = True

@@ -79,6 +79,8 @@ SIMPLIFY_COUNTRY_M = 1500.0
 SIMPLIFY_BAND_M = 1500.0
 SIMPLIFY_REGION_M = 1000.0
 SIMPLIFY_BORDER_M = 300.0
+#: Each distance band is buffered from the border simplified by this fraction of its distance.
+BAND_SIMPLIFY_FRACTION = 0.01
 SIMPLIFY_CORRIDOR_M = 300.0
 #: Decimals of displayed coordinates: tracks and points (~1 m), simplified areas (~10 m).
 COORD_DIGITS = 5
@@ -817,7 +819,10 @@ def _bands(country: str, origin: str) -> tuple[str, str] | None:
     border_p = shapely.simplify(_to_plane(border), SIMPLIFY_BORDER_M)
     rings, labels, previous = [], [], None
     for k, d in enumerate(BANDS_KM):
-        reach = shapely.intersection(shapely.buffer(border_p, d * 1000.0, quad_segs=4), inside)
+        # A band's edge moves by at most the simplification: 1% of its distance is invisible at map scale,
+        # and buffering the simplified line is ~10x faster for the wide bands.
+        line = shapely.simplify(border_p, max(SIMPLIFY_BORDER_M, d * 1000.0 * BAND_SIMPLIFY_FRACTION))
+        reach = shapely.intersection(shapely.buffer(line, d * 1000.0, quad_segs=4), inside)
         ring = reach if previous is None else shapely.difference(reach, previous)
         previous = reach
         rings.append(shapely.simplify(ring, SIMPLIFY_BAND_M))
