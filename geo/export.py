@@ -23,7 +23,8 @@ import shapely
 
 from .formatting import hours_minutes
 
-__all__ = ["FORMATS", "records", "to_json", "to_geojson", "to_csv", "to_table", "write_atomic", "render"]
+__all__ = ["FORMATS", "check_figures", "records", "to_json", "to_geojson", "to_csv", "to_table", "write_atomic",
+           "render"]
 
 #: Output formats of ``geo analyze``.
 FORMATS = ("table", "csv", "json", "geojson")
@@ -50,6 +51,15 @@ def _clean(value: Any, digits: int = 1) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     return value
+
+
+def check_figures(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, error: type[Exception] = ValueError) -> None:
+    """Raise ``error`` unless ``figures`` are ``analyse(tracks)``: the same incidents, in the same order.
+
+    Every writer of tracks with their figures (maps, images, exports) checks this first.
+    """
+    if len(tracks) != len(figures) or list(tracks["id"]) != list(figures["id"]):
+        raise error("figures do not match tracks; pass analyse(tracks) for the same tracks")
 
 
 def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, Any]]:

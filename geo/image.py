@@ -57,7 +57,7 @@ from shapely.plotting import patch_from_polygon
 
 from . import borders
 from .datafiles import PLACES, data_path
-from .export import write_atomic
+from .export import check_figures, write_atomic
 from .formatting import hours_minutes
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, DASH, ORIGIN_STYLE, OUTCOME_LABEL, OUTCOME_SYMBOL,
                        PALETTE, REGION_STYLE, STATUS_LABEL)
@@ -993,8 +993,7 @@ def render_image(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
     _check_size(width_px, height_px, dpi)
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
-    if len(tracks) != len(figures) or list(tracks["id"]) != list(figures["id"]):
-        raise RenderOptionError("figures do not match tracks; pass analyse(tracks) for the same tracks")
+    check_figures(tracks, figures, RenderOptionError)
     with matplotlib.rc_context(RC):
         return _render(tracks, figures, reports, title, int(width_px), int(height_px), float(dpi))
 

@@ -39,9 +39,10 @@ import pandas as pd
 import shapely
 import simplekml
 
-from .export import COORD_DIGITS
+from .errors import ExportError
+from .export import COORD_DIGITS, check_figures
 from .formatting import hours_minutes
-from .layers import _check_match, crossings_layer, deepest_points_layer, legs_layer, stamp, track_colors
+from .layers import crossings_layer, deepest_points_layer, legs_layer, stamp, track_colors
 from .mapstyle import OUTCOME_LABEL, STATUS_LABEL
 # The web map's popup text and formatting, reused so that Google Earth's balloons say the same.
 from .render import (ATTRIBUTION, _clock, _km_range, _sources_lookup, _stop_popup, _track_popup, describe,
@@ -242,7 +243,7 @@ def kml_document(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
     simplekml.Kml
         One folder per incident; render with :func:`to_kml`.
     """
-    _check_match(tracks, figures)
+    check_figures(tracks, figures, ExportError)
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
     dates = sorted(set(tracks["date"]))

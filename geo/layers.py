@@ -48,7 +48,7 @@ import pandas as pd
 import shapely
 
 from .errors import ExportError
-from .export import COORD_DIGITS, records, to_csv, to_geojson, write_atomic
+from .export import COORD_DIGITS, check_figures, records, to_csv, to_geojson, write_atomic
 from .mapstyle import PALETTE
 from .projection import GEOD
 from .tracks import STATUSES
@@ -474,7 +474,7 @@ def layers(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
     dict of str to geopandas.GeoDataFrame
         ``tracks``, ``legs``, ``waypoints``, ``crossings``, ``deepest_points``.
     """
-    _check_match(tracks, figures)
+    check_figures(tracks, figures, ExportError)
     return {
         "tracks": tracks_layer(tracks, figures, reports=reports),
         "legs": legs_layer(tracks),
@@ -482,11 +482,6 @@ def layers(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
         "crossings": crossings_layer(tracks, figures),
         "deepest_points": deepest_points_layer(tracks, figures),
     }
-
-
-def _check_match(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> None:
-    if len(tracks) != len(figures) or list(tracks["id"]) != list(figures["id"]):
-        raise ExportError("figures do not match tracks; pass analyse(tracks) for the same tracks")
 
 
 # ----------------------------------------------------------------------------- writing
@@ -586,7 +581,7 @@ def write_export(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures
     path = Path(path)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: directory {str(path.parent)!r} does not exist; create it first")
-    _check_match(tracks, figures)
+    check_figures(tracks, figures, ExportError)
     try:
         if fmt == "gpkg":
             return write_gpkg(path, layers(tracks, figures, reports=reports), timestamp=stamp(tracks))

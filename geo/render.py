@@ -41,7 +41,7 @@ from folium.utilities import JsCode
 from . import borders
 from .bulklines import bulk_lines
 from .errors import GeoError
-from .export import write_atomic
+from .export import check_figures, write_atomic
 from .formatting import hours_minutes
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
                        OUTCOME_SYMBOL, PALETTE, REGION_STYLE, STATUS_LABEL)
@@ -970,8 +970,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     """
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
-    if len(tracks) != len(figures) or list(tracks["id"]) != list(figures["id"]):
-        raise RenderOptionError("figures do not match tracks; pass analyse(tracks) for the same tracks")
+    check_figures(tracks, figures, RenderOptionError)
     names = _country_names()
     provider = None if offline else _tile_provider(tiles, tiles_key)
     by_id = {r.id: r for r in reports or []}
