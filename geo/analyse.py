@@ -147,10 +147,9 @@ def _crossings(v, seg, country_filled):
     if len(changes) == 0:
         return changes, np.empty(0, object), np.empty(0, object), np.empty((0, 2)), np.empty(0)
     ca, cb = country_filled[a[changes]], country_filled[b[changes]]
-    lines = shapely.linestrings(
-        np.stack([np.column_stack([v["lon"][a[changes]], v["lat"][a[changes]]]),
-                  np.column_stack([v["lon"][b[changes]], v["lat"][b[changes]]])], axis=1)
-    )
+    ends = np.stack([np.column_stack([v["lon"][a[changes]], v["lat"][a[changes]]]),
+                     np.column_stack([v["lon"][b[changes]], v["lat"][b[changes]]])], axis=1)
+    lines = shapely.linestrings(ends)
     # The first point where the segment meets the entered country's boundary
     # (or, failing that, the boundary of the country left).
     first = np.full((len(changes), 2), np.nan)
@@ -158,7 +157,7 @@ def _crossings(v, seg, country_filled):
         todo = np.isnan(first[:, 0])
         for code in np.unique(codes[todo]):  # a handful of countries, each vectorised
             rows = np.flatnonzero(todo & (codes == code))
-            first[rows] = _first_boundary_hits(lines[rows], code)
+            first[rows] = _first_boundary_hits(lines[rows], ends[rows], code)
     missing = np.isnan(first[:, 0])  # no boundary hit (numerical): use the midpoint
     first[missing, 0] = (v["lon"][a[changes]][missing] + v["lon"][b[changes]][missing]) / 2
     first[missing, 1] = (v["lat"][a[changes]][missing] + v["lat"][b[changes]][missing]) / 2
@@ -168,18 +167,20 @@ def _crossings(v, seg, country_filled):
 
 
 @lru_cache(maxsize=32)
-def _boundary_segments(code: str, mtime: float) -> tuple[np.ndarray, shapely.STRtree]:
-    """A country's boundary as two-point segments (lon/lat), with an STRtree."""
+def _boundary_segments(code: str, mtime: float) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
+    """A country's boundary as two-point segments (lon/lat): geometries, their ``(n, 2, 2)`` ends, an STRtree."""
     frame = borders.countries()
     boundary = frame.geometry[frame["country"] == code].iloc[0].boundary
     coords, part = shapely.get_coordinates(shapely.get_parts(boundary), return_index=True)
     same = part[1:] == part[:-1]
-    segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
-    return segments, shapely.STRtree(segments)
+    ends = np.stack([coords[:-1][same], coords[1:][same]], axis=1)
+    segments = shapely.linestrings(ends)
+    return segments, ends, shapely.STRtree(segments)
 
 
-def _first_boundary_hits(lines: np.ndarray, code: str) -> np.ndarray:
-    """For each line, the point where it first meets ``code``'s boundary (NaN if nowhere).
+def _first_boundary_hits(lines: np.ndarray, ends: np.ndarray, code: str) -> np.ndarray:
+    """For each two-point line (geometries, and their ``(n, 2, 2)`` ends), the point where it
+    first meets ``code``'s boundary (NaN if nowhere).
 
     The STRtree of the boundary's two-point segments gives the pairs whose
     envelopes meet; each pair is then intersected exactly in numpy (two
@@ -188,14 +189,13 @@ def _first_boundary_hits(lines: np.ndarray, code: str) -> np.ndarray:
     """
     from .datafiles import COUNTRIES, data_path
 
-    segments, tree = _boundary_segments(code, data_path(COUNTRIES).stat().st_mtime)
+    segments, segment_ends, tree = _boundary_segments(code, data_path(COUNTRIES).stat().st_mtime)
     out = np.full((len(lines), 2), np.nan)
     line_idx, seg_idx = tree.query(lines)
     if len(line_idx) == 0:
         return out
-    ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
     p, r = ends[line_idx, 0], ends[line_idx, 1] - ends[line_idx, 0]
-    q = shapely.get_coordinates(segments[seg_idx]).reshape(-1, 2, 2)
+    q = segment_ends[seg_idx]
     q1, sv = q[:, 0], q[:, 1] - q[:, 0]
     denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
     w = q1 - p
