@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from geo.analyse import analyse
+from geo.datafiles import seeds_dir
 from geo.gazetteer import Gazetteer
+from geo.reports import load_reports
+from geo.tracks import build_tracks
 from tests.reference import border_line, country_polygons
 
 
@@ -24,3 +28,14 @@ def countries():
 def by_ua_border():
     """The BY-UA border line: borders.parquet row country=BY, neighbour=UA."""
     return border_line("BY", "UA")
+
+
+@pytest.fixture(scope="session")
+def seeds(gazetteer):
+    """The shipped seed reports through the stages, without the API: (reports, tracks, figures).
+
+    Shared by the whole run: copy before changing anything.
+    """
+    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
+    tracks = build_tracks(reports, gazetteer)
+    return reports, tracks, analyse(tracks)

@@ -28,21 +28,11 @@ from geo.errors import ExportError, ReportFormatError
 from geo.image import write_image
 from geo.layers import write_export
 from geo.render import DEFAULT_TILES, RenderOptionError, map_html
-from geo.reports import load_reports
-from geo.tracks import build_tracks
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 SEED_IDS = ["2024-07-11-loyew", "2024-07-13-homel-minsk", "2024-07-16-naroulia", "2024-07-16-over-60-km"]
 SMALL = {"width": 640, "height": 800, "dpi": 80}
-
-
-@pytest.fixture(scope="module")
-def pipeline(gazetteer):
-    """The seeds through the stages, without the API."""
-    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(reports, gazetteer)
-    return reports, tracks, analyse(tracks)
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +78,8 @@ def test_every_api_function_has_a_numpydoc_example():
 # ----------------------------------------------------------------------------- load
 
 
-def test_load_defaults_to_the_shipped_reports_as_the_pipeline_reads_them(incidents, pipeline):
-    reports, tracks, _ = pipeline
+def test_load_defaults_to_the_shipped_reports_as_the_pipeline_reads_them(incidents, seeds):
+    reports, tracks, _ = seeds
     assert [r.id for r in incidents.reports] == [r.id for r in reports] == SEED_IDS
     _same_tracks(incidents.tracks, tracks)
     assert len(incidents) == 4 and repr(incidents) == "Incidents(4 reports, 3 placed on the map)"
@@ -135,8 +125,8 @@ def test_load_of_no_file_or_a_bad_file_says_what_is_wrong_in_one_line_each():
 # ----------------------------------------------------------------------------- analyze
 
 
-def test_analyze_gives_the_pipeline_figures_computed_once(incidents, pipeline):
-    _, _, figures = pipeline
+def test_analyze_gives_the_pipeline_figures_computed_once(incidents, seeds):
+    _, _, figures = seeds
     got = geo.analyze(incidents)
     assert got is incidents.figures is geo.analyze(incidents)
     pd.testing.assert_frame_equal(got, figures)
@@ -145,16 +135,16 @@ def test_analyze_gives_the_pipeline_figures_computed_once(incidents, pipeline):
 # ----------------------------------------------------------------------------- maps
 
 
-def test_write_map_writes_what_map_html_makes(incidents, pipeline, tmp_path):
-    reports, tracks, figures = pipeline
+def test_write_map_writes_what_map_html_makes(incidents, seeds, tmp_path):
+    reports, tracks, figures = seeds
     written = geo.write_map(tmp_path / "map.html", incidents, title="Drones", byline="Desk")
     assert written == [tmp_path / "map.html"]
     want = map_html(tracks, figures, reports=reports, title="Drones", byline="Desk", tiles=DEFAULT_TILES)
     assert written[0].read_text(encoding="utf-8") == want
 
 
-def test_the_notebook_view_of_an_offline_map_is_the_offline_page(incidents, pipeline):
-    reports, tracks, figures = pipeline
+def test_the_notebook_view_of_an_offline_map_is_the_offline_page(incidents, seeds):
+    reports, tracks, figures = seeds
     view = geo.make_map(incidents, offline=True)._repr_html_()
     match = re.fullmatch(r'<iframe srcdoc="([^"]*)" title="([^"]*)" style="[^"]*"></iframe>', view, flags=re.S)
     assert match, view[:200]
@@ -168,8 +158,8 @@ def test_the_notebook_view_of_an_offline_map_is_the_offline_page(incidents, pipe
 
 
 @pytest.mark.parametrize("ext", [".gpkg", ".geojson", ".csv", ".kml", ".kmz"])
-def test_write_export_writes_what_the_pipeline_writes(incidents, pipeline, tmp_path, ext):
-    reports, tracks, figures = pipeline
+def test_write_export_writes_what_the_pipeline_writes(incidents, seeds, tmp_path, ext):
+    reports, tracks, figures = seeds
     (tmp_path / "api").mkdir()
     (tmp_path / "stages").mkdir()
     got = geo.write_export(tmp_path / "api" / f"incidents{ext}", incidents)
@@ -178,8 +168,8 @@ def test_write_export_writes_what_the_pipeline_writes(incidents, pipeline, tmp_p
     assert got.read_bytes() == want.read_bytes()
 
 
-def test_write_image_draws_what_the_pipeline_draws(incidents, pipeline, tmp_path):
-    reports, tracks, figures = pipeline
+def test_write_image_draws_what_the_pipeline_draws(incidents, seeds, tmp_path):
+    reports, tracks, figures = seeds
     got = geo.write_image(tmp_path / "api.svg", incidents, title="Drones", **SMALL)
     want = write_image(tmp_path / "stages.svg", tracks, figures, reports=reports, title="Drones", **SMALL)
     assert got.read_bytes() == want.read_bytes()

@@ -27,7 +27,6 @@ from pyproj import Geod
 
 from geo.analyse import analyse
 from geo.cli import cli
-from geo.datafiles import seeds_dir
 from geo.errors import ExportError
 from geo.layers import EXPORT_FORMATS, LAYERS, layers, write_export
 from geo.reports import load_reports
@@ -59,13 +58,6 @@ route:
 
 
 # ----------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def seeds(gazetteer):
-    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(reports, gazetteer)
-    return reports, tracks, analyse(tracks)
 
 
 @pytest.fixture(scope="module")

@@ -18,25 +18,14 @@ from click.testing import CliRunner
 from PIL import Image
 from pyproj import Geod, Proj, Transformer
 
-from geo.analyse import analyse
 from geo.cli import cli
-from geo.datafiles import seeds_dir
 from geo.image import map_crs, render_image, write_image
 from geo.mapstyle import STATUS_LABEL
 from geo.render import RenderOptionError
-from geo.reports import load_reports
-from geo.tracks import build_tracks
 
 SIZE = {"width": 800, "height": 1000, "dpi": 100}
 SVG = "{http://www.w3.org/2000/svg}"
 WGS84 = Geod(ellps="WGS84")
-
-
-@pytest.fixture(scope="module")
-def seeds(gazetteer):
-    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(reports, gazetteer)
-    return reports, tracks, analyse(tracks)
 
 
 @pytest.fixture(scope="module")

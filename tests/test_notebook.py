@@ -3,7 +3,7 @@
 The notebook is executed with nbclient in a fresh IPython kernel, in a temporary
 folder (its working directory and its TMPDIR, so it writes nothing into the
 repository), with the network cut off inside the kernel.  What it shows is
-compared with the seeds run through the pipeline here, stage by stage.
+compared with the seeds run through the seeds here, stage by stage.
 """
 
 from __future__ import annotations
@@ -22,12 +22,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 import geo
-from geo.analyse import analyse
-from geo.datafiles import seeds_dir
 from geo.export import to_csv
 from geo.render import map_html
-from geo.reports import load_reports
-from geo.tracks import build_tracks
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "walkthrough.ipynb"
@@ -61,13 +57,6 @@ except OSError as err:
 def _km(value: float) -> str:
     """Whole km, rounded once from the computed figure, as the notebook and `geo analyze` write them."""
     return f"{value:,.0f}"
-
-
-@pytest.fixture(scope="module")
-def pipeline(gazetteer):
-    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(reports, gazetteer)
-    return reports, tracks, analyse(tracks)
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +121,9 @@ def test_notebook_runs_top_to_bottom_offline_without_errors(executed):
     assert "probe: network access is blocked" in probe
 
 
-def test_notebook_shows_the_figures_the_pipeline_computes(executed, pipeline):
+def test_notebook_shows_the_figures_the_pipeline_computes(executed, seeds):
     nb, _, _, _ = executed
-    _, tracks, figures = pipeline
+    _, tracks, figures = seeds
     row = figures.set_index("id").loc[EXAMPLE]
     assert _text(_cell(nb, "load")) == "Incidents(4 reports, 3 placed on the map)"
     (low, high), (dlow, dhigh) = row["length_km_range"], row["depth_km_range"]
@@ -150,9 +139,9 @@ def test_notebook_shows_the_figures_the_pipeline_computes(executed, pipeline):
             assert f"{incident}  {check['check']:<8} {check['status']:<4}  {check['sentence']}" in checks
 
 
-def test_notebook_map_is_the_offline_page(executed, pipeline):
+def test_notebook_map_is_the_offline_page(executed, seeds):
     nb, _, _, _ = executed
-    reports, tracks, figures = pipeline
+    reports, tracks, figures = seeds
     (shown,) = [o for o in _cell(nb, "map").outputs if "data" in o]
     match = re.match(r'<iframe srcdoc="([^"]*)"', shown.data["text/html"])
     assert match
@@ -161,9 +150,9 @@ def test_notebook_map_is_the_offline_page(executed, pipeline):
     assert "<script src=" not in page
 
 
-def test_notebook_writes_its_files_into_a_temporary_folder_only(executed, pipeline):
+def test_notebook_writes_its_files_into_a_temporary_folder_only(executed, seeds):
     nb, folder, before, after = executed
-    _, tracks, figures = pipeline
+    _, tracks, figures = seeds
     assert after == before  # nothing new in notebooks/
     (out,) = folder.glob("geo-walkthrough-*")
     assert sorted(p.name for p in out.iterdir()) == ["incidents.csv", "incidents.geojson", "incidents.gpkg",

@@ -18,7 +18,6 @@ from click.testing import CliRunner
 
 from geo.analyse import analyse
 from geo.cli import cli
-from geo.datafiles import seeds_dir
 from geo.render import (ATTRIBUTION, RenderOptionError, embed_html, make_map, map_html, safe_html,
                         write_map)
 from geo.reports import load_reports
@@ -40,13 +39,6 @@ FORBIDDEN = [
     "<script>alert", "<img src=x", "\\u003cimg", "\\u003cscript", "${alert", "`);alert", "</script><script>",
     'href="javascript:', "onerror=alert(1)>",
 ]
-
-
-@pytest.fixture(scope="module")
-def seeds(gazetteer):
-    reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
-    tracks = build_tracks(reports, gazetteer)
-    return reports, tracks, analyse(tracks)
 
 
 @pytest.fixture(scope="module")
