@@ -33,7 +33,7 @@ import markupsafe
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, Html, MacroElement
+from branca.element import Html
 from folium import plugins
 from folium.template import Template
 from folium.utilities import JsCode
@@ -43,6 +43,7 @@ from .bulklines import bulk_lines
 from .errors import GeoError
 from .export import check_figures, write_atomic
 from .formatting import hours_minutes
+from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
                        OUTCOME_SYMBOL, PALETTE, REGION_STYLE, STATUS_LABEL)
 from .projection import GEOD, from_plane, to_plane
@@ -111,39 +112,13 @@ ARCHIVE_HAIRLINE_TRACKS = 2000
 #: Map height in pixels (fixed, so an embedding page can size its iframe from it).
 MAP_HEIGHT_PX = 560
 
+#: What an API key for tiles may contain: it goes into the tile URL as it is.
+_TILES_KEY = re.compile(r"[A-Za-z0-9._~-]{1,512}")
 _HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 
 class RenderOptionError(GeoError, ValueError):
     """A map option is unusable (an unknown tile provider, an asset that cannot be inlined)."""
-
-
-# ----------------------------------------------------------------------------- escaping
-
-
-def safe_html(text: Any) -> str:
-    """Escape ``text`` for HTML text, attributes and folium's JS template literals.
-
-    markupsafe escapes ``& < > " '``; ``$``, backticks and backslashes are also
-    turned into character references, so the text cannot end or interpolate into
-    the ``\\`...\\``` literals that folium's Popup and Tooltip are built from.
-    ``None`` becomes the empty string.
-
-    Examples
-    --------
-    >>> safe_html('<b>"${x}"</b> `y`')
-    '&lt;b&gt;&#34;&#36;{x}&#34;&lt;/b&gt; &#96;y&#96;'
-    """
-    if text is None:
-        return ""
-    escaped = str(markupsafe.escape(str(text)))
-    return escaped.replace("\\", "&#92;").replace("$", "&#36;").replace("`", "&#96;")
-
-
-def _json(value: Any) -> str:
-    """Deterministic JSON that is safe inside a <script> element."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -365,7 +340,7 @@ class _Map(folium.Map):
                 f"style=\"width:100%;height:{MAP_HEIGHT_PX + 260}px;border:0\"></iframe>")
 
 
-class _Attribution(MacroElement):
+class _Attribution(InertMacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
@@ -378,7 +353,7 @@ class _Attribution(MacroElement):
         self.text = text
 
 
-class _Legend(MacroElement):
+class _Legend(InertMacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: "bottomleft"});
@@ -404,7 +379,7 @@ class _Legend(MacroElement):
         self.narrow_px = int(NARROW_PX)
 
 
-class _Declutter(MacroElement):
+class _Declutter(InertMacroElement):
     """Keep permanent labels off each other and off the crossing and end markers.
 
     After every view change and layer toggle each label, in order (depth labels, then leg labels,
@@ -455,7 +430,7 @@ class _Declutter(MacroElement):
         self._name = "Declutter"
 
 
-class _Footer(MacroElement):
+class _Footer(InertMacroElement):
     """Page text after the map div (sources, byline, unplaced incidents) and the height message."""
 
     _template = Template("""
@@ -478,7 +453,7 @@ class _Footer(MacroElement):
         self.html = html
 
 
-class _Timeline(plugins.TimestampedGeoJson):
+class _Timeline(plugins.TimestampedGeoJson, InertMacroElement):
     """TimestampedGeoJson on one common clock: every track starts at T+0 (its first point).
 
     The slider steps every ``step_min`` minutes from T+0 to the longest track's
@@ -530,14 +505,14 @@ class _Timeline(plugins.TimestampedGeoJson):
                          transition_time=250, speed_slider=False, time_slider_drag_update=True,
                          date_options="YYYY-MM-DD HH:mm")
         self.options["position"] = "geofull"
-        self.data = _json(data)
+        self.data = safe_json(data)
         self.epoch_year = RELATIVE_EPOCH.year
         epoch_ms = int(RELATIVE_EPOCH.timestamp() * 1000)
         steps = math.ceil(round(max(float(end_min), 0.0) / step_min, 6))
         self.times = [epoch_ms + k * step_min * 60_000 for k in range(steps + 1)]
 
 
-class _VectorMiniMap(plugins.MiniMap):
+class _VectorMiniMap(plugins.MiniMap, InertMacroElement):
     """A minimap drawn from the shipped country outlines (no tiles: works offline)."""
 
     _template = Template("""
@@ -553,7 +528,7 @@ class _VectorMiniMap(plugins.MiniMap):
 
     def __init__(self, data: dict[str, Any], **kwargs):
         super().__init__(**kwargs)
-        self.data = _json(data)
+        self.data = safe_json(data)
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -576,6 +551,9 @@ def _tile_provider(tiles: str | None, key: str | None = None):
             raise RenderOptionError(
                 f"tiles {tiles!r} need an API key from their provider: pass tiles_key (geo map --tiles-key, "
                 f"or GEO_TILES_KEY), or use keyless tiles such as {DEFAULT_TILES}")
+        if not _TILES_KEY.fullmatch(str(key)):
+            raise RenderOptionError(
+                "tiles key: expected the provider's API key, made of letters, digits and . _ ~ - only")
         token = next(k for k, v in provider.items() if isinstance(v, str) and "<insert your" in v)
         provider = provider(**{token: key})
     return provider
@@ -1045,8 +1023,8 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
 
     # Page text: before the map div (title, description, accessible description), then after it.
     root = m.get_root()
-    root.header.add_child(Element(f"<title>{safe_html(title)}</title>"), name="geo_title")
-    root.header.add_child(Element(f"<style>{CSS}</style>"), name="geo_css")
+    root.header.add_child(Literal(f"<title>{safe_html(title)}</title>"), name="geo_title")
+    root.header.add_child(Literal(f"<style>{CSS}</style>"), name="geo_css")
     if archive:
         texts = {"archive": describe_archive(tracks, figures)}
     desc_html = "".join(f"<p>{safe_html(text)}</p>" for text in texts.values())
@@ -1056,7 +1034,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
             + "</header>"
             + f"<div id=\"geo-map-description\" class=\"geo-visually-hidden\">{desc_html}</div>"
             + f"<noscript><div class=\"geo-head\">{desc_html}</div></noscript>")
-    root.html.add_child(Element(head), name="geo_head")
+    root.html.add_child(Literal(head), name="geo_head")
     _Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
                          tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
@@ -1195,16 +1173,26 @@ def map_html(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     return _render(m, offline=offline)
 
 
-def embed_html(src: str, *, title: str, description: str = "", height_px: int = MAP_HEIGHT_PX + 260) -> str:
-    """An HTML snippet embedding the map page ``src`` in a responsive iframe.
+def embed_html(page: str, *, title: str, description: str = "", height_px: int = MAP_HEIGHT_PX + 260) -> str:
+    """An HTML snippet embedding the map page ``page`` in a responsive iframe.
 
-    The iframe is 100% wide; its height follows the ``postMessage`` the map
-    page sends with its document height.
+    ``page`` is the map's file name, published beside the snippet: the iframe's
+    ``src`` is that name as a relative URL (:func:`geo.htmlsafe.relative_url`),
+    so no name, however written, can run script or break the link.  The iframe
+    is 100% wide; its height follows the ``postMessage`` the map page sends
+    with its document height.
+
+    Examples
+    --------
+    >>> snippet = embed_html("javascript:alert(1)#.html", title="Map")
+    >>> 'src="./javascript%3Aalert%281%29%23.html"' in snippet
+    True
     """
-    desc_id = "geo-embed-desc-" + re.sub(r"[^a-z0-9-]+", "-", Path(src).stem.lower())
+    name = Path(page).name
+    desc_id = "geo-embed-desc-" + (re.sub(r"[^a-z0-9-]+", "-", Path(name).stem.lower()).strip("-") or "map")
     return (
         f"<figure class=\"geo-map-embed\" style=\"margin:0\">\n"
-        f"<iframe src=\"{safe_html(src)}\" title=\"{safe_html(title)}\" aria-describedby=\"{desc_id}\" "
+        f"<iframe src=\"{safe_html(relative_url(name))}\" title=\"{safe_html(title)}\" aria-describedby=\"{desc_id}\" "
         f"loading=\"lazy\" style=\"width:100%;height:{int(height_px)}px;border:0\"></iframe>\n"
         f"<figcaption id=\"{desc_id}\">{safe_html(description)}</figcaption>\n"
         "<script>(function () {\n"

@@ -106,7 +106,8 @@ def injected(tmp_path_factory, gazetteer):
 @pytest.mark.parametrize("text, expected", [
     ("<b>", "&lt;b&gt;"),
     ('a"b\'c', "a&#34;b&#39;c"),
-    ("${x}", "&#36;{x}"),
+    ("${x}", "&#36;&#123;x&#125;"),
+    ("{{ 6*7 }} {% if %} {# c #}", "&#123;&#123; 6*7 &#125;&#125; &#123;% if %&#125; &#123;# c #&#125;"),
     ("`x`", "&#96;x&#96;"),
     ("a\\u0041", "a&#92;u0041"),
     (None, ""),
@@ -215,7 +216,7 @@ def test_tiles_none_and_unknown_provider(seeds):
 
 def test_embed_snippet_is_a_responsive_titled_iframe():
     snippet = embed_html("map.html", title='Drones <over> "Belarus"', description="Four flights.")
-    assert 'src="map.html"' in snippet and "width:100%" in snippet
+    assert 'src="./map.html"' in snippet and "width:100%" in snippet
     assert 'title="Drones &lt;over&gt; &#34;Belarus&#34;"' in snippet
     assert "geoMapHeight" in snippet and "aria-describedby=" in snippet
 
