@@ -56,7 +56,6 @@ Models are frozen pydantic v2 models: read-only once loaded.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -65,11 +64,12 @@ from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from rapidfuzz import fuzz, process
 
-from .errors import GeoError, ReportFormatError, UnknownCountryError, UnknownPlaceError
+from .errors import ReportFormatError, UnknownCountryError
+from .reportplaces import WrittenPoint, place_problems, resolve_hint, written_points
+from .reportyaml import Document, parse_yaml, read_report_text
 
 __all__ = [
     "DroneType",
@@ -118,6 +118,16 @@ QUALIFIERS = ("over", "under", "at least", "up to")
 DEFAULT_APPROX_MIN = 30.0
 #: File suffixes read when a directory is given.
 REPORT_SUFFIXES = (".yaml", ".yml")
+
+#: Limits of what a drone report can mean; beyond them a value is a typo, not a report (see the README).
+#: A radius wider than this covers a whole region (Homel region: about 110 km in radius).
+MAX_UNCERTAINTY_KM = 300.0
+#: Farther than any one-way attack drone listed here flies (Shahed-136: about 2,000 km).
+MAX_DISTANCE_KM = 3000.0
+#: Longer than such a drone stays in the air (a Shahed-136 at cruise speed covers its range in ~12 h).
+MAX_DURATION = dt.timedelta(hours=48)
+#: "About" a time means at most this many minutes either way.
+MAX_TIME_APPROX_MIN = 12 * 60.0
 
 _POSITION_KEYS = ("place", "region", "toward", "from")
 _EXACTLY_ONE = "give exactly one of place, region, toward, from, or lat with lon"
@@ -278,9 +288,12 @@ def parse_duration(value: str | dt.timedelta) -> dt.timedelta:
     elif _DURATION_TEXT.fullmatch(value):
         seconds = sum(float(n) * _UNITS[unit[0].lower()] for n, unit in _DURATION_PART.findall(value))
     else:
-        raise ValueError(f"{value!r} is not a duration; {_DURATION_EXPECTED}")
+        raise ValueError(f"{_short(value)} is not a duration; {_DURATION_EXPECTED}")
     if seconds <= 0:
-        raise ValueError(f"{value!r} is not longer than zero; {_DURATION_EXPECTED}")
+        raise ValueError(f"{_short(value)} is not longer than zero; {_DURATION_EXPECTED}")
+    if not seconds <= MAX_DURATION.total_seconds():
+        raise ValueError(f"{_short(value)} is longer than {MAX_DURATION.total_seconds() / 3600:.0f} hours, "
+                         "longer than a drone of these types stays in the air; check the number and the unit")
     return dt.timedelta(seconds=seconds)
 
 
@@ -429,7 +442,8 @@ class Problem:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True,
+                              allow_inf_nan=False)
 
 
 def _nonblank(value: Any) -> Any:
@@ -483,7 +497,7 @@ class Source(_Model):
 class Figure(_Model):
     """A reported distance in km: ``value``, ``approx`` ("about"), ``qualifier`` ("over")."""
 
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=MAX_DISTANCE_KM)
     approx: bool = False
     qualifier: Literal["over", "under", "at least", "up to"] | None = None
 
@@ -552,10 +566,10 @@ class Waypoint(_Model):
     sources: tuple[str, ...] = ()
     note: str | None = None
     hint: str | None = None
-    distance_km: float | None = Field(None, gt=0)
+    distance_km: float | None = Field(None, gt=0, le=MAX_DISTANCE_KM)
     measured_from: Literal["border", "previous"] | None = None
     heading: float | None = None
-    uncertainty_km: float | None = Field(None, gt=0)
+    uncertainty_km: float | None = Field(None, gt=0, le=MAX_UNCERTAINTY_KM)
     line: int | None = None
 
     @property
@@ -593,6 +607,11 @@ class Waypoint(_Model):
     def _text(cls, value: Any) -> Any:
         return _nonblank(value)
 
+    @field_validator("hint")
+    @classmethod
+    def _hint(cls, value: str | None) -> str | None:
+        return None if value is None else resolve_hint(value)
+
     @field_validator("from_", mode="before")
     @classmethod
     def _from(cls, value: Any) -> Any:
@@ -614,9 +633,10 @@ class Waypoint(_Model):
             return 0.0 if value is False else None
         if value is True:
             return DEFAULT_APPROX_MIN
-        if isinstance(value, (int, float)) and value >= 0:
+        if isinstance(value, (int, float)) and 0 <= value <= MAX_TIME_APPROX_MIN:
             return float(value)
-        raise ValueError(f"{_short(value)} is not an uncertainty; expected true, false, or minutes like 30")
+        raise ValueError(f"{_short(value)} is not an uncertainty; expected true, false, or minutes from 0 to "
+                         f"{MAX_TIME_APPROX_MIN:.0f}, like 30")
 
     @field_validator("time", mode="before")
     @classmethod
@@ -721,57 +741,7 @@ class Report(_Model):
         return _country(value)
 
 
-# ----------------------------------------------------------------------------- YAML
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1 surprises: 04:00 stays text, no/yes stay text, dates stay text."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-                           "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
-                              re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
-                              list("-+0123456789."))
-_Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: loader.construct_scalar(node).lower() == "true")
-_Loader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node)))
-_Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: float(loader.construct_scalar(node)))
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
-def _line_map(node: yaml.Node) -> tuple[dict[tuple, int], list[tuple[tuple, int, str]]]:
-    """(path -> 1-based line of the key or item, duplicate keys as (path, line, message))."""
-    lines: dict[tuple, int] = {(): node.start_mark.line + 1}
-    duplicates: list[tuple[tuple, int, str]] = []
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: set = set()
-            for key, value in node.value:
-                name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
-                here = (*path, name)
-                if name in seen:
-                    duplicates.append((here, key.start_mark.line + 1,
-                                       f"{name!r} is given again (first on line {lines[here]}); "
-                                       "expected each field once"))
-                else:
-                    lines[here] = key.start_mark.line + 1
-                seen.add(name)
-                walk(value, here)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[(*path, i)] = item.start_mark.line + 1
-                walk(item, (*path, i))
-
-    walk(node, ())
-    return lines, duplicates
+# ----------------------------------------------------------------------------- locations
 
 
 def _line(lines: Mapping[tuple, int], loc: Sequence) -> int | None:
@@ -855,10 +825,8 @@ def _cross_checks(data: Mapping) -> list[tuple[tuple, str]]:
             ids.setdefault(source["id"], j)
     route = data.get("route")
     if isinstance(route, list) and not route:
-        reported = data.get("reported")
-        if not (isinstance(reported, Mapping) and any(reported.get(k) is not None for k in ("depth_km", "distance_km"))):
-            found.append((("route",), "is empty; expected at least one waypoint (e.g. '- from: UA'), or "
-                                      "reported.depth_km or reported.distance_km for an incident with no place named"))
+        found.append((("route",), "is empty; expected at least one waypoint: '- place: Loyew', or, for an "
+                                  "incident with no place named, the side it came from ('- from: UA')"))
     for i, point in enumerate(route if isinstance(route, list) else []):
         if not isinstance(point, Mapping):
             continue
@@ -923,12 +891,12 @@ _EXPECTED = {
     "route": "a list of waypoints such as '- from: UA' or '- place: Loyew'",
     "responses": "a list such as [Mi-24, Su-30]",
     "publisher": "who published the claim, e.g. Belarusian Hajun (monitoring group)",
-    "value": "a number",
+    "value": "a number of km from 0 to 3,000 (farther than these drones fly)",
     "lat": "latitude in degrees, -90 to 90",
     "lon": "longitude in degrees, -180 to 180",
-    "distance_km": "a distance in km greater than 0",
+    "distance_km": "a distance in km greater than 0 and at most 3,000 (farther than these drones fly)",
     "heading": "a compass word like north or NE, or degrees 0-360",
-    "uncertainty_km": "a radius in km greater than 0",
+    "uncertainty_km": "a radius in km greater than 0 and at most 300 (wider would cover a whole region)",
     "note": "text",
     "reported": "a mapping with distance_km, duration, depth_km or note",
 }
@@ -974,6 +942,14 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"{_short(value)} is not a mapping of fields; expected {expected or 'name: value lines'}"
     if kind.startswith("date_") or kind.startswith("datetime_"):
         return f"{_short(value)} is not a date; expected {expected or 'a date like 2024-07-16'}"
+    if kind == "finite_number":
+        return f"{_short(value)} is not a finite number; expected {expected or 'a number'}"
+    if kind in ("less_than_equal", "less_than", "greater_than", "greater_than_equal"):
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        side = "more" if kind.startswith("less") else "less"
+        if not isinstance(bound, (int, float)):
+            return f"{_short(value)} is out of range; expected {expected or 'a number in range'}"
+        return f"{_short(value)} is {side} than {bound:,g}; expected {expected or 'a number in range'}"
     if kind == "too_short":
         return f"is empty; expected at least one item{f' ({expected})' if expected else ''}"
     reason = error["msg"][:1].lower() + error["msg"][1:]
@@ -983,28 +959,19 @@ def _message(error: Mapping[str, Any]) -> str:
 # ----------------------------------------------------------------------------- loading
 
 
-def _parse(text: str, path: str) -> tuple[Report | None, list[Problem]]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        what = " ".join(str(part) for part in (err.context, err.problem) if part)
-        return None, [Problem(path, mark.line + 1 if mark else None, "",
-                              f"YAML syntax error: {what}; expected valid YAML "
-                              "(check indentation, the ': ' after each key, and quote text containing ': ' or '#')")]
-    except yaml.YAMLError as err:
-        return None, [Problem(path, None, "", f"YAML error: {err}; expected valid YAML")]
-    finally:
-        loader.dispose()
-    if data is None:
-        return None, [Problem(path, 1, "", "the file is empty; expected a report (id:, title:, date:, ...)")]
+def _parse(text: str, path: str) -> tuple[Report | None, list[Problem], Document]:
+    """Validate one report's text: the report (None if anything is wrong), every problem, and the raw document."""
+    doc = parse_yaml(text)
+    problems = [Problem(path, line, _field(loc), message) for loc, line, message in doc.problems]
+    data = doc.data
+    if data is None and not doc.problems:
+        problems.append(Problem(path, 1, "", "the file is empty; expected a report (id:, title:, date:, ...)"))
+    if data is None or problems and not isinstance(data, dict):
+        return None, sorted(problems, key=Problem.sort_key), doc
     if not isinstance(data, dict):
-        return None, [Problem(path, node.start_mark.line + 1, "",
-                              f"found {type(data).__name__} at the top; expected a mapping of fields (id:, title:, ...)")]
-    lines, duplicates = _line_map(node)
-    problems = [Problem(path, line, _field(loc), message) for loc, line, message in duplicates]
+        return None, [Problem(path, 1, "", f"found {type(data).__name__} at the top; expected a mapping of "
+                                           "fields (id:, title:, ...)")], doc
+    lines = doc.lines
     problems += [Problem(path, _line(lines, loc), _field(loc), message) for loc, message in _cross_checks(data)]
     route = data.get("route")
     prepared = dict(data, path=path, lines={_field(loc): line for loc, line in lines.items() if loc})
@@ -1025,7 +992,7 @@ def _parse(text: str, path: str) -> tuple[Report | None, list[Problem]]:
     if report is not None and not problems:
         problems += [Problem(path, _line(lines, loc), _field(loc), message)
                      for loc, message in _time_order(report, route)]
-    return (None if problems else report), sorted(problems, key=Problem.sort_key)
+    return (None if problems else report), sorted(problems, key=Problem.sort_key), doc
 
 
 def parse_report(text: str, *, path: str = "<report>", geocoder: Any = None) -> Report:
@@ -1075,22 +1042,29 @@ def parse_report(text: str, *, path: str = "<report>", geocoder: Any = None) -> 
     x.yaml:1: date: is missing; expected a date like 2024-07-16
     ...
     """
-    report, problems = _parse(text, path)
-    if report is not None and geocoder is not None:
-        problems += check_places([report], geocoder)
+    report, problems, doc = _parse(text, path)
+    problems += _place_problems(doc, path, geocoder)
     if problems:
-        raise ReportFormatError(problems)
+        raise ReportFormatError(sorted(problems, key=Problem.sort_key))
     return report
 
 
-def _read(path: Path, shown: str) -> tuple[Report | None, list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        return None, [Problem(shown, None, "", f"is not UTF-8 text (byte {err.start}); expected a UTF-8 YAML file")]
-    except OSError as err:
-        return None, [Problem(shown, None, "", f"cannot be read ({err.strerror or err}); expected a readable YAML file")]
+def _read(path: Path, shown: str) -> tuple[Report | None, list[Problem], Document]:
+    text, reason = read_report_text(path)
+    if text is None:
+        return None, [Problem(shown, None, "", reason)], Document()
     return _parse(text, shown)
+
+
+def _place_problems(doc: Document, path: str, geocoder: Any) -> list[Problem]:
+    """Where the route as written goes (:func:`geo.reportplaces.place_problems`), for a valid file or not."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    found = place_problems(written_points(data.get("route")), country=data.get("country"),
+                           origin=data.get("origin"), geocoder=geocoder)
+    return [Problem(path, _line(doc.lines, ("route", i, name)), f"route[{i}].{name}", message)
+            for i, name, message in found]
 
 
 def load_report(path: str | Path, *, geocoder: Any = None) -> Report:
@@ -1101,19 +1075,14 @@ def load_report(path: str | Path, *, geocoder: Any = None) -> Report:
     path : str or pathlib.Path
         A YAML report; shown in problems as given.
     geocoder : geopy-style geocoder, optional
-        If given, places and regions are checked (:func:`check_places`).
+        If given, place names are geocoded too (:func:`check_places`).
 
     Raises
     ------
     geo.errors.ReportFormatError
         With every problem found in the file.
     """
-    report, problems = _read(Path(path), str(path))
-    if report is not None and geocoder is not None:
-        problems += check_places([report], geocoder)
-    if problems:
-        raise ReportFormatError(problems)
-    return report
+    return load_reports([path], geocoder=geocoder)[0]
 
 
 def _files(paths: str | Path | Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[Problem]]:
@@ -1143,7 +1112,9 @@ def load_reports(paths: str | Path | Iterable[str | Path], *, geocoder: Any = No
     """Load and validate report files; a directory means its ``*.yaml``/``*.yml`` files, sorted.
 
     Reports come back in the order given (directory contents sorted by name);
-    a file named twice is read once.  Report ids must be unique.
+    a file named twice is read once.  Report ids must be unique.  Every file
+    is checked in full, valid or not: its fields, where its coordinates are,
+    and (with a ``geocoder``) whether its place names can be found.
 
     Raises
     ------
@@ -1154,8 +1125,8 @@ def load_reports(paths: str | Path | Iterable[str | Path], *, geocoder: Any = No
     reports: list[Report] = []
     owners: dict[str, Report] = {}
     for file, shown in files:
-        report, found = _read(file, shown)
-        problems += found
+        report, found, doc = _read(file, shown)
+        problems += found + _place_problems(doc, shown, geocoder)
         if report is None:
             continue
         if report.id in owners:
@@ -1165,36 +1136,9 @@ def load_reports(paths: str | Path | Iterable[str | Path], *, geocoder: Any = No
             continue
         owners[report.id] = report
         reports.append(report)
-    if geocoder is not None:
-        problems += check_places(reports, geocoder)
     if problems:
-        raise ReportFormatError(problems)
+        raise ReportFormatError(sorted(problems, key=Problem.sort_key))
     return reports
-
-
-def _accepts_hint(geocoder: Any) -> bool:
-    try:
-        parameters = inspect.signature(geocoder.geocode).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == "hint" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
-
-
-def _region_miss(name: str, country: str | None) -> str | None:
-    """Why a region name does not resolve (None if it does), trying ``country`` first."""
-    from .borders import resolve_region
-
-    try:
-        resolve_region(name, country=country)
-        return None
-    except UnknownCountryError as first:
-        try:
-            resolve_region(name)
-            return None
-        except UnknownCountryError:
-            hint = f"did you mean: {', '.join(first.suggestions)}? " if first.suggestions else ""
-            return (f"{name!r} is not an admin-1 region in the reference data; {hint}"
-                    "expected a region name or an ISO 3166-2 id like BY-MA")
 
 
 def check_places(reports: Iterable[Report], geocoder: Any) -> list[Problem]:
@@ -1222,31 +1166,11 @@ def check_places(reports: Iterable[Report], geocoder: Any) -> list[Problem]:
     >>> print(check_places([report], Gazetteer())[0])
     <report>:11: route[0].place: 'Narovlyaski' is not in the gazetteer; did you mean: Narovlya, ...
     """
-    hinted = _accepts_hint(geocoder)
     problems: list[Problem] = []
     for report in reports:
-        for i, point in enumerate(report.route):
-            field = f"route[{i}].{point.kind}"
-            line = report.line_of(field)
-            if point.kind in ("place", "toward"):
-                options = {"hint": point.hint or report.country} if hinted else {}
-                try:
-                    found = geocoder.geocode(point.name, exactly_one=True, **options)
-                except UnknownPlaceError as err:
-                    suggestions = list(dict.fromkeys(err.suggestions))
-                    fix = (f"did you mean: {', '.join(suggestions)}?" if suggestions
-                           else "expected a place in the gazetteer (check the spelling, or add it to data/curated_places.yaml)")
-                    problems.append(Problem(report.path or "", line, field, f"{point.name!r} is not in the gazetteer; {fix}"))
-                    continue
-                except GeoError as err:
-                    problems.append(Problem(report.path or "", line, field, f"{point.name!r} could not be geocoded ({err})"))
-                    continue
-                if found is None or found == []:
-                    problems.append(Problem(report.path or "", line, field,
-                                            f"{point.name!r} is not known to the geocoder; expected a findable place name"))
-            elif point.kind == "region":
-                country = point.hint if point.hint and len(point.hint) == 2 else report.country
-                message = _region_miss(point.region, country)
-                if message:
-                    problems.append(Problem(report.path or "", line, field, message))
+        points = [WrittenPoint(i, point.kind, point.name, point.hint, point.lat, point.lon)
+                  for i, point in enumerate(report.route)]
+        problems += [Problem(report.path or "", report.line_of(f"route[{i}].{name}"), f"route[{i}].{name}", message)
+                     for i, name, message in place_problems(points, country=report.country, origin=report.origin,
+                                                            geocoder=geocoder)]
     return problems

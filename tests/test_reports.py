@@ -205,11 +205,11 @@ def test_reported_figures_keep_value_approx_and_qualifier(written, value, approx
     assert (depth.value, depth.approx, depth.qualifier) == (value, approx, qualifier)
 
 
-def test_an_empty_route_needs_a_reported_depth_or_distance():
-    [problem] = problems_of(minimal("  []").replace("route:\n  []", "route: []"))
-    assert problem.field == "route" and "depth_km" in problem.message
+def test_an_empty_route_is_refused_even_with_reported_figures():
     text = minimal("  []").replace("route:\n  []", "reported:\n  depth_km: over 60\nroute: []")
-    assert parse_report(text).route == ()
+    [problem] = problems_of(text)
+    assert problem.field == "route" and "'- from: UA'" in problem.message
+    assert parse_report(minimal("  - from: UA")).route[0].kind == "from"  # the unplaced form
 
 
 def test_drone_types_give_speed_envelopes():
@@ -289,9 +289,15 @@ def test_unknown_place_and_region_say_did_you_mean(gazetteer):
     assert "did you mean: Mahiliou (BY-MA)?" in region.message
 
 
+def test_without_a_geocoder_regions_are_still_checked_but_names_are_not():
+    with pytest.raises(ReportFormatError) as caught:
+        load_report(DATA / "bad-unknown-place.yaml")
+    assert [p.field for p in caught.value.problems] == ["route[1].region"]
+
+
 def test_check_places_returns_problems_without_raising(gazetteer):
-    report = load_report(DATA / "bad-unknown-place.yaml")  # no geocoder: names unchecked
-    assert [p.field for p in check_places([report], gazetteer)] == ["route[0].place", "route[1].region"]
+    report = parse_report(minimal("  - place: Narovlyaski\n  - region: BY-MA"))  # no geocoder: names unchecked
+    assert [p.field for p in check_places([report], gazetteer)] == ["route[0].place"]
     assert check_places([load_report(DATA / "good-all-kinds.yaml")], gazetteer) == []
 
 
