@@ -10,39 +10,127 @@ fallback and test stubs are interchangeable.
 Online answers carry ``raw["source"] == "nominatim"`` and
 ``raw["uncertainty_km"]`` (half the geodesic diagonal of Nominatim's bounding
 box, at least :data:`MIN_UNCERTAINTY_KM`), so the pipeline can weigh them like
-gazetteer results.  They are cached on disk (one SQLite row per normalised
-query and country filter, committed as soon as it is known), so a batch that
-fails halfway resumes where it stopped and a repeated query costs no request.
+gazetteer results.
+
+The cache, and politeness across processes
+------------------------------------------
+Answers are cached in one SQLite file (default :func:`default_cache_path`),
+one row per endpoint (``OnlineGeocoder.url``), normalised query and country
+filter, committed as soon as it is known, so a batch that fails halfway resumes
+where it stopped and a repeated query costs no request.  Several ``geo``
+processes may share the file; together they send one request per distinct
+(endpoint, query, country filter) and at most one request per
+``min_delay_seconds`` to each endpoint:
+
+1. A lookup reads the cache without any lock, so a hit costs no request, no
+   delay and no wait for other processes.
+2. On a miss the process first sleeps until the endpoint's next free slot
+   (without the lock, so that others may take their turn meanwhile), then takes
+   the cache's write lock (``BEGIN IMMEDIATE``), looks again (another process
+   may have asked meanwhile), waits for the slot again if someone else took it,
+   sends the request (with its retries), stores the answer and the time the
+   request ended, and commits, which releases the lock.  The time is recorded
+   even when the request fails.
+3. Slots are counted from the *end* of the previous request, so the service
+   sees requests at least ``min_delay_seconds`` apart however long each one
+   took, and never two at once.  Wall-clock time (``time.time()``) is shared by
+   all processes; a clock set backwards delays the next request by at most
+   ``min_delay_seconds``.
+4. Waiting for the lock is not failing: another process may hold it for up to
+   ``min_delay_seconds + (max_retries + 1) * timeout + max_retries *
+   error_wait_seconds`` (a slow or failing service).  The default
+   ``lock_wait_seconds`` is twice that plus :data:`LOCK_WAIT_MARGIN_SECONDS`,
+   and it starts again whenever another process commits to the cache, so only
+   a lock held with no progress for that long is reported as busy.  SQLite's
+   locks are not fair; the sleep in step 2 keeps one process from holding the
+   lock for its whole list.
+
+geopy's ``RateLimiter`` is not used, although it does spacing and retries:
+its state lives in one process, so processes sharing a cache would each send a
+request per second (four of them sent 440 requests for 300 names), and it logs
+every retry as a warning with a full traceback and the call's arguments (the
+names being looked up).  The replacement here is the loop in
+``OnlineGeocoder._fetch_with_retries``, spaced through the cache as above,
+logging one line per retry on the ``geo.geocode`` logger.
+
+How long answers are trusted
+----------------------------
+A place found (a *hit*) is kept until the file is deleted: Nominatim's data
+for an existing place changes slowly, and an investigation is better served by
+the same name giving the same coordinates every time it is run.  "No result"
+(a *miss*) is trusted for :data:`MISS_TTL_DAYS` days and then asked again,
+since a missing place is what OpenStreetMap's mappers add or rename.
+
+A row that cannot be read back (results not JSON, not a list of objects with
+numeric ``lat``/``lon`` and a ``display_name``, a bad ``result_limit`` or
+``fetched_at``) is treated as a miss: one warning line names the file and the
+problem, the query is asked again and the row replaced.  A file that is not a
+usable cache, or one locked beyond the wait, raises
+:class:`~geo.errors.DataError` (one line, saying what to do).
+
+File format
+-----------
+A SQLite 3 database with ``PRAGMA user_version = 2`` (:data:`CACHE_FORMAT`)
+and two tables::
+
+    answers(endpoint, query, country_codes, results, result_limit, fetched_at)
+        PRIMARY KEY (endpoint, query, country_codes)
+    requests(endpoint PRIMARY KEY, last_request_at)
+
+``endpoint`` is the search URL (``https://nominatim.openstreetmap.org/search``);
+``query`` is NFC-normalised, whitespace-collapsed and casefolded;
+``country_codes`` sorted lower-case ISO alpha-2 codes joined by commas (``""``
+for none); ``results`` a JSON list of Nominatim's raw objects, ``[]`` for a
+miss; ``result_limit`` how many results were asked for; ``fetched_at`` ISO
+8601 UTC; ``last_request_at`` Unix seconds when the last request to that
+endpoint ended.  A cache written by an earlier ``geo`` (``user_version`` 0,
+one table ``nominatim`` keyed without the endpoint) is not migrated: its rows
+cannot say which service answered them, so they are left unread and the new
+tables are added beside them.  The file reveals what is being looked up, so it
+is kept private: its folder is created ``0700`` and the file ``0600`` (SQLite
+gives its ``-journal``/``-wal`` side files the file's mode); an existing file
+readable by others is tightened to ``0600``, and so is geo's own default
+folder.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import logging
 import math
 import os
 import sqlite3
+import stat
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import closing
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import geopy.exc
 from geopy.adapters import AdapterHTTPError, BaseAdapter, RequestsAdapter, URLLibAdapter
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 from pyproj import Geod
 
-from .errors import DataError, GeocoderOptionError, GeocoderServiceError, UnknownPlaceError
+from .errors import (
+    DataError,
+    GeocoderOptionError,
+    GeocoderServiceError,
+    UnknownPlaceError,
+)
 
 __all__ = [
     "SOURCE_NOMINATIM",
     "MIN_UNCERTAINTY_KM",
     "NOMINATIM_DOMAIN",
+    "MISS_TTL_DAYS",
+    "LOCK_WAIT_MARGIN_SECONDS",
+    "CACHE_FORMAT",
     "GeocoderOptionError",
     "OnlineGeocoder",
     "FallbackGeocoder",
@@ -50,6 +138,8 @@ __all__ = [
     "bbox_uncertainty_km",
     "default_cache_path",
 ]
+
+logger = logging.getLogger(__name__)
 
 SOURCE_NOMINATIM = "nominatim"
 """Value of ``Location.raw["source"]`` for answers from :class:`OnlineGeocoder`."""
@@ -59,6 +149,28 @@ MIN_UNCERTAINTY_KM = 1.0
 
 NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 USAGE_POLICY_URL = "https://operations.osmfoundation.org/policies/nominatim/"
+
+MISS_TTL_DAYS = 30
+"""Days a cached "no result" is trusted before the query is asked again.
+
+A month: places missing from OpenStreetMap get mapped or renamed, which is why
+the online fallback was asked in the first place, yet re-asking a list of
+unknown names more often than monthly would mostly repeat requests that
+Nominatim's usage policy asks clients to cache.  Hits do not expire.
+"""
+
+LOCK_WAIT_MARGIN_SECONDS = 30.0
+"""Added to twice the longest time one request may hold the cache's lock to give
+the default ``lock_wait_seconds`` (see the module docstring)."""
+
+CACHE_FORMAT = 2
+"""``PRAGMA user_version`` of the cache files this module writes and reads."""
+
+# The way out that every cache error offers.
+_ELSEWHERE = "pass another cache path (--cache)"
+
+# How often a process waiting for the cache's lock looks again (seconds).
+_LOCK_POLL_SECONDS = 0.1
 
 # Nominatim answers at most this many results when no limit is sent.
 _NOMINATIM_DEFAULT_LIMIT = 10
@@ -78,16 +190,24 @@ _PERMANENT_ERRORS = (
     geopy.exc.GeocoderParseError,
 )
 
-_CACHE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS nominatim (
+_CACHE_SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS answers (
+    endpoint TEXT NOT NULL,         -- search URL the answer came from
     query TEXT NOT NULL,            -- normalised query (NFC, single spaces, casefolded)
     country_codes TEXT NOT NULL,    -- sorted lower-case ISO alpha-2 codes, comma-joined
     results TEXT NOT NULL,          -- JSON list of Nominatim raw results; [] records a miss
     result_limit INTEGER NOT NULL,  -- how many results were asked for
     fetched_at TEXT NOT NULL,       -- ISO 8601 UTC
-    PRIMARY KEY (query, country_codes)
+    PRIMARY KEY (endpoint, query, country_codes)
+)""",
+    """
+CREATE TABLE IF NOT EXISTS requests (
+    endpoint TEXT PRIMARY KEY,      -- search URL
+    last_request_at REAL NOT NULL   -- Unix seconds when the last request to it ended
+)""",
+    f"PRAGMA user_version = {CACHE_FORMAT}",
 )
-"""
 
 CountryCodes = str | Sequence[str] | None
 GeocodeResult = Location | list[Location] | None
@@ -203,15 +323,267 @@ def _advice(err: Exception) -> str:
 
 
 def _adapter_factory() -> Callable[..., BaseAdapter]:
-    """geopy's HTTP adapter without retries of its own: RateLimiter does them, spaced."""
+    """geopy's HTTP adapter without retries of its own: OnlineGeocoder does them, spaced."""
     if RequestsAdapter.is_available:
         # requests would otherwise silently resend timed-out requests twice at once.
         return partial(RequestsAdapter, max_retries=0)
     return URLLibAdapter
 
 
+# -- cache -----------------------------------------------------------------------
+
+
+class _Key(NamedTuple):
+    """Primary key of one cached answer."""
+
+    endpoint: str
+    query: str  # normalised
+    country_codes: str  # comma-joined
+
+    def describe(self) -> str:
+        """``'kherson' (countrycodes=ua)``, for messages."""
+        where = f" (countrycodes={self.country_codes})" if self.country_codes else ""
+        return f"{self.query!r}{where}"
+
+
+def _is_busy(err: sqlite3.Error) -> bool:
+    """Whether SQLite said another connection holds a lock it needs."""
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is None:
+        return "locked" in str(err)
+    return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class _DamagedRow(Exception):
+    """A cached row cannot be read back; the message says what is wrong with it."""
+
+
+def _read_row(results: Any, result_limit: Any, fetched_at: Any) -> tuple[list, int, datetime]:
+    """A cached row's results, limit and fetch time, or _DamagedRow saying what is wrong."""
+    try:
+        raws = json.loads(results)
+    except (TypeError, ValueError) as err:  # JSONDecodeError is a ValueError
+        raise _DamagedRow(f"results are not JSON ({_one_line(str(err), max_chars=60)})") from err
+    if not isinstance(raws, list):
+        raise _DamagedRow(f"results are a JSON {type(raws).__name__}, not a list")
+    for number, raw in enumerate(raws, start=1):
+        if not isinstance(raw, dict):
+            raise _DamagedRow(f"result {number} is a {type(raw).__name__}, not an object")
+        if not isinstance(raw.get("display_name"), str):
+            raise _DamagedRow(f"result {number} has no display_name")
+        for field, bound in (("lat", 90.0), ("lon", 180.0)):
+            try:
+                degrees = float(raw[field])
+            except (KeyError, TypeError, ValueError):
+                raise _DamagedRow(
+                    f"result {number} has no numeric {field!r} "
+                    f"({_one_line(repr(raw.get(field)), max_chars=40)})"
+                ) from None
+            if not -bound <= degrees <= bound:  # also refuses NaN
+                raise _DamagedRow(f"result {number} has {field!r} {degrees!r} out of range")
+    if isinstance(result_limit, bool) or not isinstance(result_limit, int) or result_limit < 1:
+        raise _DamagedRow(f"result_limit {result_limit!r} is not a whole number >= 1")
+    try:
+        when = datetime.fromisoformat(fetched_at)
+    except (TypeError, ValueError):
+        raise _DamagedRow(f"fetched_at {fetched_at!r} is not an ISO 8601 time") from None
+    return raws, result_limit, when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class _Cache:
+    """The SQLite file behind :class:`OnlineGeocoder`: private, shared, locked."""
+
+    def __init__(self, path: Path, *, lock_wait_seconds: float) -> None:
+        self.path = path
+        self.lock_wait_seconds = lock_wait_seconds
+
+    # -- opening ---------------------------------------------------------------
+
+    def _make_private(self) -> None:
+        """Create folder (0700) and file (0600) if missing; tighten a readable file."""
+        folder = self.path.parent
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)  # whatever the umask
+        elif folder == default_cache_path().parent:  # geo's own folder, maybe from an older geo
+            _remove_group_and_other_access(folder)
+        # An empty file is an empty SQLite database; creating it here sets its mode,
+        # which SQLite then gives the -journal and -wal files too.
+        os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o600))
+        _remove_group_and_other_access(self.path)
+
+    def connect(self) -> sqlite3.Connection:
+        """Open the cache, creating it or adding this format's tables if needed.
+
+        Raises DataError if the file cannot be made private or has another
+        format, sqlite3.Error otherwise (:meth:`error` makes that one line).
+        """
+        try:
+            self._make_private()
+        except OSError as err:
+            raise DataError(
+                f"{self.path}: cannot open the geocoding cache privately "
+                f"({_one_line(str(err))}); check the permissions of the file and its "
+                f"folder, move it aside, or {_ELSEWHERE}"
+            ) from err
+        connection = sqlite3.connect(
+            self.path, timeout=self.lock_wait_seconds, isolation_level=None
+        )
+        try:
+            version = connection.execute("PRAGMA user_version").fetchall()[0][0]
+            if version == 0:  # a new file, or one from an older geo: add this format's tables
+                with self.locked(connection):
+                    for statement in _CACHE_SCHEMA:  # not executescript: it would commit
+                        connection.execute(statement)
+            elif version != CACHE_FORMAT:
+                raise DataError(
+                    f"{self.path}: geocoding cache has format {version}, this geo reads "
+                    f"format {CACHE_FORMAT}; use the geo that wrote it, or {_ELSEWHERE}"
+                )
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def error(self, err: sqlite3.Error) -> DataError:
+        """One actionable line for a failure to read, lock or write the cache."""
+        if _is_busy(err):
+            return DataError(
+                f"{self.path}: another geo process is using this geocoding cache (locked "
+                f"with no progress for {self.lock_wait_seconds:g} s); wait for it to finish "
+                f"and retry, or {_ELSEWHERE}"
+            )
+        return DataError(
+            f"{self.path}: not a usable geocoding cache (SQLite: {_one_line(str(err))}); "
+            f"move it aside or {_ELSEWHERE}"
+        )
+
+    # -- the write lock --------------------------------------------------------
+
+    def _begin_immediate(self, connection: sqlite3.Connection) -> None:
+        """Take the write lock, waiting while other processes hold it and make progress.
+
+        Gives up (sqlite3.OperationalError "database is locked") only after
+        ``lock_wait_seconds`` in which no other connection committed anything.
+        """
+        connection.execute(f"PRAGMA busy_timeout = {round(_LOCK_POLL_SECONDS * 1000)}")
+        try:
+            deadline = time.monotonic() + self.lock_wait_seconds
+            seen = None
+            while True:
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    if not _is_busy(err) or time.monotonic() > deadline:
+                        raise
+                try:  # changes whenever another connection commits
+                    version = connection.execute("PRAGMA data_version").fetchall()[0][0]
+                except sqlite3.OperationalError as err:
+                    if not _is_busy(err):  # busy: an exclusive lock, no news
+                        raise
+                    continue
+                if seen is not None and version != seen:
+                    deadline = time.monotonic() + self.lock_wait_seconds
+                seen = version
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {round(self.lock_wait_seconds * 1000)}")
+
+    @contextmanager
+    def locked(self, connection: sqlite3.Connection) -> Iterator[None]:
+        """Hold the write lock for the block; commit at its end, even on an error.
+
+        Committing after a failed request keeps the time it ended, so that
+        other processes still wait for the next slot.
+        """
+        self._begin_immediate(connection)
+        try:
+            yield
+        finally:
+            if connection.in_transaction:
+                connection.execute("COMMIT")
+
+    # -- rows ------------------------------------------------------------------
+
+    def lookup(
+        self, connection: sqlite3.Connection, key: _Key, wanted: int, *, warn: bool
+    ) -> list[dict[str, Any]] | None:
+        """Cached raw results covering ``wanted`` results, or None to ask the service.
+
+        None also for an expired miss and for a damaged row (logged once if ``warn``).
+        """
+        rows = connection.execute(
+            "SELECT results, result_limit, fetched_at FROM answers "
+            "WHERE endpoint = ? AND query = ? AND country_codes = ?",
+            key,
+        ).fetchall()
+        if not rows:
+            return None
+        try:
+            raws, limit, fetched_at = _read_row(*rows[0])
+        except _DamagedRow as problem:
+            if warn:
+                logger.warning(
+                    "%s: cached answer for %s from %s is damaged (%s); asking again and "
+                    "replacing it",
+                    self.path, key.describe(), key.endpoint, problem,
+                )
+            return None
+        if not raws and datetime.now(UTC) - fetched_at > timedelta(days=MISS_TTL_DAYS):
+            return None
+        # Fewer results than were asked for means the list is complete.
+        if len(raws) < limit or limit >= wanted:
+            return raws
+        return None
+
+    @staticmethod
+    def store(
+        connection: sqlite3.Connection, key: _Key, raws: list[dict[str, Any]], limit: int
+    ) -> None:
+        """Record one answer (or a miss); committed when the lock is released."""
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        connection.execute(
+            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+            (*key, json.dumps(raws), limit, fetched_at),
+        )
+
+    @staticmethod
+    def last_request_at(connection: sqlite3.Connection, endpoint: str) -> float | None:
+        """Unix time the last request to ``endpoint`` ended, by any process.
+
+        None if there was none; now if the recorded time is damaged (wait a full slot).
+        """
+        rows = connection.execute(
+            "SELECT last_request_at FROM requests WHERE endpoint = ?", (endpoint,)
+        ).fetchall()
+        if not rows:
+            return None
+        try:
+            when = float(rows[0][0])
+        except (TypeError, ValueError):
+            return time.time()
+        return when if math.isfinite(when) else time.time()
+
+    @staticmethod
+    def record_request(connection: sqlite3.Connection, endpoint: str) -> None:
+        """Note that a request to ``endpoint`` ended now (call with the lock held)."""
+        connection.execute(
+            "INSERT OR REPLACE INTO requests VALUES (?, ?)", (endpoint, time.time())
+        )
+
+
+def _remove_group_and_other_access(path: Path) -> None:
+    """chmod away group and other permissions (0644 -> 0600, 0755 -> 0700)."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode & 0o077:
+        os.chmod(path, mode & 0o700)
+
+
+# -- the online geocoder ------------------------------------------------------------
+
+
 class _NotRetried(Exception):
-    """Carries a permanent geopy error past RateLimiter, which retries only geopy's."""
+    """Carries a permanent geopy error past the retry loop."""
 
     def __init__(self, error: geopy.exc.GeopyError):
         super().__init__(str(error))
@@ -221,9 +593,11 @@ class _NotRetried(Exception):
 class OnlineGeocoder:
     """Nominatim (OpenStreetMap) geocoder with a rate limit, retries and a disk cache.
 
-    The cache is consulted before the rate limiter, so a cached answer costs no
+    The cache is consulted before the rate limit, so a cached answer costs no
     request and no delay; each new answer, including "no result", is committed
-    to the cache as soon as it arrives.
+    to the cache as soon as it arrives.  Processes sharing one cache file share
+    its rate limit too and never ask the same question twice (see the module
+    docstring for the design, the file format and how long answers are kept).
 
     Parameters
     ----------
@@ -233,15 +607,17 @@ class OnlineGeocoder:
         library-default (``"geopy/..."``) or sample value raises
         :class:`GeocoderOptionError`.
     cache_path : str or pathlib.Path, optional
-        SQLite file of cached answers, created on first use; default
-        :func:`default_cache_path`.
+        SQLite file of cached answers, created on first use (folder ``0700``,
+        file ``0600``); default :func:`default_cache_path`.
     domain : str, default ``"nominatim.openstreetmap.org"``
         Host (and optional ``:port``) of the Nominatim service.
     scheme : {"https", "http"}, default ``"https"``
     timeout : float, default 10.0
         Seconds to wait for one answer.
     min_delay_seconds : float, default 1.0
-        Minimum seconds between two requests (Nominatim's policy: 1 request/s).
+        Minimum seconds from the end of one request to the start of the next
+        one to the same service, across every process sharing the cache
+        (Nominatim's policy: 1 request/s).
     max_retries : int, default 2
         Retries of a request that failed for a transient reason (timeout, 5xx,
         429, connection refused); refused queries (4xx) are not retried.
@@ -250,6 +626,13 @@ class OnlineGeocoder:
     country_codes : str or sequence of str, optional
         Default ISO 3166-1 alpha-2 filter (``"ua"`` or ``["ua", "pl"]``), used when
         :meth:`geocode` is given none.
+    lock_wait_seconds : float, optional
+        How long to wait for another process's lock on the cache, counted
+        from the last time that process made progress, before giving up with
+        :class:`~geo.errors.DataError`.  Default: twice the longest a request
+        may hold the lock (``min_delay_seconds + (max_retries + 1) * timeout +
+        max_retries * error_wait_seconds``) plus :data:`LOCK_WAIT_MARGIN_SECONDS`;
+        112 s with the other defaults.
 
     Raises
     ------
@@ -263,6 +646,8 @@ class OnlineGeocoder:
     >>> online = OnlineGeocoder(user_agent="drone-geo/0.1 (newsroom@example.org)")
     >>> online.url
     'https://nominatim.openstreetmap.org/search'
+    >>> online.lock_wait_seconds
+    112.0
     >>> OnlineGeocoder(user_agent="geopy/2.5.0")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -281,6 +666,7 @@ class OnlineGeocoder:
         max_retries: int = 2,
         error_wait_seconds: float = 5.0,
         country_codes: CountryCodes = None,
+        lock_wait_seconds: float | None = None,
     ) -> None:
         user_agent = _check_user_agent(user_agent)
         if scheme not in ("https", "http"):
@@ -302,10 +688,26 @@ class OnlineGeocoder:
                 f"OnlineGeocoder: error_wait_seconds {error_wait_seconds!r} must be >= "
                 f"min_delay_seconds {min_delay_seconds!r}"
             )
+        if lock_wait_seconds is None:
+            longest_hold = (
+                min_delay_seconds
+                + (max_retries + 1) * timeout
+                + max_retries * error_wait_seconds
+            )
+            lock_wait_seconds = 2 * longest_hold + LOCK_WAIT_MARGIN_SECONDS
+        elif not lock_wait_seconds > 0:
+            raise GeocoderOptionError(
+                f"OnlineGeocoder: lock_wait_seconds {lock_wait_seconds!r} must be > 0 seconds"
+            )
         self.user_agent = user_agent
         self.cache_path = Path(cache_path) if cache_path is not None else default_cache_path()
         self.country_codes = _normalise_country_codes(country_codes)
         self.timeout = timeout
+        self.min_delay_seconds = min_delay_seconds
+        self.max_retries = max_retries
+        self.error_wait_seconds = error_wait_seconds
+        self.lock_wait_seconds = float(lock_wait_seconds)
+        self._cache = _Cache(self.cache_path, lock_wait_seconds=self.lock_wait_seconds)
         self._nominatim = Nominatim(
             user_agent=user_agent,
             domain=domain,
@@ -313,17 +715,10 @@ class OnlineGeocoder:
             timeout=timeout,
             adapter_factory=_adapter_factory(),
         )
-        self._fetch_limited = RateLimiter(
-            self._fetch,
-            min_delay_seconds=min_delay_seconds,
-            max_retries=max_retries,
-            error_wait_seconds=error_wait_seconds,
-            swallow_exceptions=False,
-        )
 
     @property
     def url(self) -> str:
-        """The search endpoint requests go to."""
+        """The search endpoint requests go to (also part of every cache key)."""
         return self._nominatim.api
 
     def __repr__(self) -> str:
@@ -365,7 +760,8 @@ class OnlineGeocoder:
         GeocoderOptionError
             If ``query`` is blank or ``limit`` is below 1.
         geo.errors.DataError
-            If the cache file is unreadable.
+            If the cache file is not a usable cache, cannot be made private, or
+            another process holds its lock beyond ``lock_wait_seconds``.
         """
         if not isinstance(query, str) or not query.strip():
             raise GeocoderOptionError(
@@ -376,11 +772,15 @@ class OnlineGeocoder:
             raise GeocoderOptionError(f"OnlineGeocoder: limit {limit!r} must be an integer >= 1")
         query = " ".join(query.split())
         codes = _normalise_country_codes(country_codes) or self.country_codes
+        key = _Key(self.url, _normalise_query(query), ",".join(codes))
 
-        raws = self._cache_get(query, codes, wanted)
-        if raws is None:
-            raws = self._fetch_or_raise(query, codes, wanted)
-            self._cache_put(query, codes, raws, wanted)
+        try:
+            with closing(self._cache.connect()) as connection:
+                raws = self._cache.lookup(connection, key, wanted, warn=True)
+                if raws is None:
+                    raws = self._ask(connection, key, query, codes, wanted)
+        except sqlite3.Error as err:
+            raise self._cache.error(err) from err
         locations = [self._location(raw) for raw in raws[:wanted]]
         if exactly_one:
             return locations[0] if locations else None
@@ -388,8 +788,37 @@ class OnlineGeocoder:
 
     # -- network ---------------------------------------------------------------
 
+    def _ask(
+        self,
+        connection: sqlite3.Connection,
+        key: _Key,
+        query: str,
+        codes: tuple[str, ...],
+        wanted: int,
+    ) -> list[dict[str, Any]]:
+        """Fetch and store a missing answer, holding the cache's lock (module docstring)."""
+        self._wait_for_slot(connection)  # without the lock: others may go first
+        with self._cache.locked(connection):
+            raws = self._cache.lookup(connection, key, wanted, warn=False)
+            if raws is not None:  # another process asked while this one waited
+                return raws
+            self._wait_for_slot(connection)
+            raws = self._fetch_with_retries(connection, query, codes, wanted)
+            self._cache.store(connection, key, raws, wanted)
+        return raws
+
+    def _wait_for_slot(self, connection: sqlite3.Connection) -> None:
+        """Sleep until ``min_delay_seconds`` after the last request to this endpoint ended."""
+        last = self._cache.last_request_at(connection, self.url)
+        if last is None:
+            return
+        # At most one delay, even if the clock was set back since the last request.
+        wait = min(last + self.min_delay_seconds - time.time(), self.min_delay_seconds)
+        if wait > 0:
+            time.sleep(wait)
+
     def _fetch(self, query: str, codes: tuple[str, ...], limit: int) -> list[dict[str, Any]]:
-        """One request (called through the rate limiter); the raw JSON objects."""
+        """One request; the raw JSON objects."""
         try:
             found = self._nominatim.geocode(
                 query,
@@ -402,27 +831,50 @@ class OnlineGeocoder:
             raise _NotRetried(err) from err
         return [location.raw for location in found or []]
 
-    def _fetch_or_raise(
-        self, query: str, codes: tuple[str, ...], limit: int
+    def _fetch_with_retries(
+        self, connection: sqlite3.Connection, query: str, codes: tuple[str, ...], limit: int
     ) -> list[dict[str, Any]]:
-        """Fetch through the rate limiter; turn geopy failures into one clear line."""
-        try:
-            return self._fetch_limited(query, codes, limit)
-        except _NotRetried as wrapped:
-            err: Exception = wrapped.error
-        except geopy.exc.GeopyError as caught:
-            err = caught
+        """Fetch, retrying transient failures; one log line per retry, one error at the end.
+
+        Call with the cache's lock held: each attempt's end is recorded for the
+        other processes' rate limit.
+        """
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                time.sleep(self.error_wait_seconds)  # >= min_delay_seconds since the last end
+            try:
+                return self._fetch(query, codes, limit)
+            except _NotRetried as wrapped:
+                err: geopy.exc.GeopyError = wrapped.error
+                break
+            except geopy.exc.GeocoderServiceError as caught:
+                err = caught
+                if attempt < self.max_retries:
+                    logger.warning(
+                        "Nominatim at %s: %s; retry %d of %d in %g s",
+                        self.url, self._describe(err), attempt + 1, self.max_retries,
+                        self.error_wait_seconds,
+                    )
+            except geopy.exc.GeopyError as caught:  # not a service failure: not retried
+                err = caught
+                break
+            finally:
+                self._cache.record_request(connection, self.url)
         where = f" (countrycodes={','.join(codes)})" if codes else ""
+        raise GeocoderServiceError(
+            f"Nominatim at {self.url} failed for {query!r}{where}: "
+            f"{self._describe(err)}; {_advice(err)}"
+        ) from err
+
+    def _describe(self, err: geopy.exc.GeopyError) -> str:
+        """``ErrorClass: reason`` on one line; a timeout says how long was waited."""
         if isinstance(err, geopy.exc.GeocoderTimedOut) and not isinstance(
             err.__cause__, AdapterHTTPError  # geopy maps HTTP 503/504 to "timed out" too
         ):
             reason = f"no answer within {self.timeout:g} s"
         else:
             reason = _one_line(str(err))
-        raise GeocoderServiceError(
-            f"Nominatim at {self.url} failed for {query!r}{where}: "
-            f"{type(err).__name__}: {reason}; {_advice(err)}"
-        ) from err
+        return f"{type(err).__name__}: {reason}"
 
     @staticmethod
     def _location(raw: dict[str, Any]) -> Location:
@@ -433,56 +885,6 @@ class OnlineGeocoder:
             "uncertainty_km": bbox_uncertainty_km(raw.get("boundingbox")),
         }
         return Location(raw.get("display_name"), (float(raw["lat"]), float(raw["lon"])), raw)
-
-    # -- cache -----------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        """Open the cache (creating file and table if needed), or raise DataError."""
-        try:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.cache_path, timeout=10.0)
-            connection.execute(_CACHE_SCHEMA)
-        except (OSError, sqlite3.Error) as err:
-            raise DataError(
-                f"{self.cache_path}: geocoding cache is unusable ({_one_line(str(err))}); "
-                "delete it to start afresh or pass another cache_path"
-            ) from err
-        return connection
-
-    def _cache_get(
-        self, query: str, codes: tuple[str, ...], wanted: int
-    ) -> list[dict[str, Any]] | None:
-        """Cached raw results covering ``wanted`` results, or None if unknown."""
-        with closing(self._connect()) as connection:
-            try:
-                row = connection.execute(
-                    "SELECT results, result_limit FROM nominatim "
-                    "WHERE query = ? AND country_codes = ?",
-                    (_normalise_query(query), ",".join(codes)),
-                ).fetchone()
-            except sqlite3.Error as err:
-                raise DataError(
-                    f"{self.cache_path}: geocoding cache is unreadable ({_one_line(str(err))}); "
-                    "delete it to start afresh"
-                ) from err
-        if row is None:
-            return None
-        raws = json.loads(row[0])
-        # Fewer results than were asked for means the list is complete.
-        if len(raws) < row[1] or row[1] >= wanted:
-            return raws
-        return None
-
-    def _cache_put(
-        self, query: str, codes: tuple[str, ...], raws: list[dict[str, Any]], limit: int
-    ) -> None:
-        """Record one answer (or a miss) and commit at once."""
-        fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with closing(self._connect()) as connection, connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO nominatim VALUES (?, ?, ?, ?, ?)",
-                (_normalise_query(query), ",".join(codes), json.dumps(raws), limit, fetched_at),
-            )
 
 
 def _accepted_keywords(func: Callable[..., Any]) -> frozenset[str] | None:
