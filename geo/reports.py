@@ -752,10 +752,19 @@ def _line(lines: Mapping[tuple, int], loc: Sequence) -> int | None:
     return None
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+
+
 def _field(loc: Sequence) -> str:
+    """A field path as shown: ``route[2].time``; a key that is not a plain name is quoted (``['\\r']``)."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _NAME.fullmatch(str(part)):
+            text += f".{part}" if text else str(part)
+        else:
+            text += f"[{_short(str(part), 40)}]"
     return text
 
 
