@@ -237,6 +237,13 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
     list of pathlib.Path
         The files written; the same incidents give byte-identical files.
 
+    Raises
+    ------
+    geo.errors.OutputError
+        If a file cannot be written: a missing folder or a folder in the way (before the
+        map is drawn), no permission, a full disk.  Then no file is replaced: the page and
+        its snippet are written together (:func:`geo.atomic.together`).
+
     Examples
     --------
     >>> import tempfile
@@ -247,12 +254,22 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
     ...     print([p.name for p in written], "cdn.jsdelivr.net" in written[0].read_text(encoding="utf-8"))
     ['map.html', 'map.embed.html'] False
     """
+    from .atomic import check_target, together
     from .render import DEFAULT_TILES
     from .render import write_map as _write_map
 
-    return _write_map(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
-                      byline=byline, description=description, tiles=tiles or DEFAULT_TILES, tiles_key=tiles_key,
-                      offline=offline, embed=embed)
+    for target in _map_paths(path, embed=embed):  # before the (slow) map
+        check_target(target)
+    with together():  # the page and its snippet: both or neither
+        return _write_map(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
+                          byline=byline, description=description, tiles=tiles or DEFAULT_TILES,
+                          tiles_key=tiles_key, offline=offline, embed=embed)
+
+
+def _map_paths(path: _PathLike, *, embed: bool = False) -> list[Path]:
+    """The files :func:`write_map` writes: the page, and with ``embed`` its snippet (named as geo.render names it)."""
+    path = Path(path)
+    return [path, path.with_name(path.stem + ".embed.html")] if embed else [path]
 
 
 def write_export(path: _PathLike, incidents: Incidents) -> Path:
@@ -274,7 +291,9 @@ def write_export(path: _PathLike, incidents: Incidents) -> Path:
     Raises
     ------
     geo.errors.ExportError
-        For another extension or a missing folder, before anything is written.
+        For another extension, before anything is written; as its subclass
+        :class:`geo.errors.OutputError` for a missing folder (before the work) or a file
+        that cannot be written (no permission, a full disk), the previous file kept.
 
     Examples
     --------
@@ -317,7 +336,11 @@ def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = No
     Raises
     ------
     geo.render.RenderOptionError
-        For another extension (before anything is drawn), or an unusable size or dpi.
+        For another extension, or a size or dpi outside the limits of :func:`geo.image.check_size`
+        (at most 16,384 px a side and 100 megapixels), before anything is drawn.
+    geo.errors.OutputError
+        If the file cannot be written (a missing folder, before anything is drawn; no
+        permission, a full disk), the previous file kept.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Analysed figures to text, CSV, JSON and GeoJSON, written atomically.
+"""Analysed figures to text, CSV, JSON and GeoJSON, written atomically (by :mod:`geo.atomic`).
 
 Every writer here is deterministic: keys are sorted, floats rounded to a fixed
 precision (km to 0.1, coordinates to 1e-5 degrees), so the same input gives
@@ -11,9 +11,6 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -21,16 +18,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .atomic import write_atomic  # here too, for the writers that import it from this module
 from .formatting import hours_minutes
 
-__all__ = ["FORMATS", "check_figures", "records", "to_json", "to_geojson", "to_csv", "to_table", "write_atomic",
-           "render"]
+__all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
+           "to_table", "write_atomic", "render"]
 
 #: Output formats of ``geo analyze``.
 FORMATS = ("table", "csv", "json", "geojson")
 
 #: Coordinate precision in degrees (about 1 m).
 COORD_DIGITS = 5
+
+#: A CSV text cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV injection"):
+#: :func:`to_csv` writes it after a ``'``, which shows as text.  Numbers are written as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _clean(value: Any, digits: int = 1) -> Any:
@@ -124,9 +126,27 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def csv_cell(value: Any) -> Any:
+    """``value`` as :func:`to_csv` writes it: text a spreadsheet would run as a formula gets a leading ``'``.
+
+    A carriage return in text (alone or before a line feed) becomes a line feed, which the csv module quotes
+    (it leaves a CR unquoted, and a reader then ends the row there).  Numbers are returned as they are.
+
+    Examples
+    --------
+    >>> csv_cell("=1+1"), csv_cell("@SUM(A1:A9)"), csv_cell("-2+3"), csv_cell(-2.5), csv_cell("UA>BY")
+    ("'=1+1", "'@SUM(A1:A9)", "'-2+3", -2.5, 'UA>BY')
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def to_csv(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
-    """One CSV row per incident with the headline figures."""
-    rows = [_flat(item) for item in records(tracks, figures)]
+    """One CSV row per incident with the headline figures; text cells are guarded by :func:`csv_cell`."""
+    rows = [{key: csv_cell(value) for key, value in _flat(item).items()} for item in records(tracks, figures)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
     writer.writeheader()
@@ -195,23 +215,3 @@ def render(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, fmt: str) -> str:
     if fmt not in writers:
         raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
     return writers[fmt](tracks, figures)
-
-
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    A reader never sees a half-written file, and a failure leaves any previous
-    file untouched.
-    """
-    path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

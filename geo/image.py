@@ -57,7 +57,9 @@ from shapely.plotting import patch_from_polygon
 
 from . import borders
 from .datafiles import PLACES, data_path
-from .export import check_figures, write_atomic
+from .atomic import check_target, write_atomic
+from .errors import plain_text
+from .export import check_figures
 from .formatting import hours_minutes
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, DASH, ORIGIN_STYLE, OUTCOME_LABEL, OUTCOME_SYMBOL,
                        PALETTE, REGION_STYLE, STATUS_LABEL)
@@ -65,8 +67,8 @@ from .projection import GEOD
 from .render import (ATTRIBUTION, BANDS_KM, RenderOptionError, _bands, _clock, _country_names, _date,
                      _default_title, _finite, _km, _km_range, _whole, _leg_label, _reported_text, _status_runs, corridor)
 
-__all__ = ["FORMATS", "DEFAULT_WIDTH_PX", "DEFAULT_HEIGHT_PX", "DEFAULT_DPI", "RC", "map_crs", "image_format",
-           "render_image", "write_image"]
+__all__ = ["FORMATS", "DEFAULT_WIDTH_PX", "DEFAULT_HEIGHT_PX", "DEFAULT_DPI", "MIN_SIDE_PX", "DPI_RANGE",
+           "MAX_SIDE_PX", "MAX_PIXELS", "RC", "map_crs", "image_format", "check_size", "render_image", "write_image"]
 
 #: File extensions :func:`write_image` writes, and the matplotlib format of each.
 FORMATS = {".png": "png", ".svg": "svg"}
@@ -77,6 +79,12 @@ DEFAULT_DPI = 200
 #: Smallest image accepted (px) and dpi range: below these the text cannot fit.
 MIN_SIDE_PX = 300
 DPI_RANGE = (50, 1200)
+#: Largest image accepted: at most this many pixels a side (a 55 in print at 300 dpi; matplotlib's own limit
+#: is 65,536) ...
+MAX_SIDE_PX = 16_384
+#: ... and this many pixels in all (100 megapixels; about A1 at 350 dpi).  PNG and SVG alike are drawn on an
+#: RGBA canvas of the full size, 4 bytes a pixel (400 MB here), plus a copy to encode a PNG.
+MAX_PIXELS = 100_000_000
 
 #: The one font (ships with matplotlib, so every machine draws the same glyphs).
 FONT = "DejaVu Sans"
@@ -324,6 +332,7 @@ class _Labels:
               required: bool = False, pad_pt: float = 1.0, **style) -> Any:
         """Put ``text`` at map point (x, y) offset by the first free candidate (dx_pt, dy_pt, ha, va)."""
         fig = self.ax.figure
+        text = plain_text(text)  # no control character reaches the SVG (nor matplotlib's missing-glyph warnings)
         best = None  # for a required label: the candidate that covers the fewest others
         for dx, dy, ha, va in candidates:
             transform = offset_copy(self.ax.transData, fig=fig, x=dx * self.scale, y=dy * self.scale,
@@ -782,7 +791,7 @@ def _locator(m: _Map, tracks: gpd.GeoDataFrame, corner: str, width_in: float, na
         _area(inset, shape, facecolor=fill, edgecolor="#9a9a9a", linewidth=m.pt(0.35), zorder=1)
         if code in codes and shape.area > 0.05 * (x1 - x0) * (y1 - y0):
             pole = polylabel(max(shapely.get_parts(shape), key=lambda p: p.area), tolerance)
-            inset.text(pole.x, pole.y, names.get(code, code), ha="center", va="center", fontsize=m.pt(5.4),
+            inset.text(pole.x, pole.y, plain_text(names.get(code, code)), ha="center", va="center", fontsize=m.pt(5.4),
                        color=MUTED, parse_math=False, zorder=3)
     _lines(inset, view.exterior, colors=INK, linewidths=m.pt(1.0), zorder=4)
     return inset
@@ -842,7 +851,7 @@ def _legend(m: _Map, statuses: list[str], outcomes: list[str], country_pair: tup
                   linewidth=m.pt(0.45)), ", ".join(str(b) for b in BANDS_KM) + " km from it")
         add(Line2D([], [], color=REGION_STYLE["color"], linewidth=m.pt(0.7), linestyle=(0, (4, 3))),
             "region entered")
-    legend = m.ax.legend(handles, labels, loc="upper left", ncols=columns, fontsize=m.pt(SIZE["legend"]), frameon=True,
+    legend = m.ax.legend(handles, [plain_text(label) for label in labels], loc="upper left", ncols=columns, fontsize=m.pt(SIZE["legend"]), frameon=True,
                          framealpha=0.94, edgecolor="#c8c8c8", fancybox=False, borderpad=0.8, labelspacing=0.5,
                          handlelength=2.6, handleheight=0.9, handletextpad=0.6, alignment="left",
                          handler_map={Patch: HandlerPatch(), tuple: HandlerTuple(ndivide=1, pad=0)})
@@ -949,11 +958,28 @@ def _projection_text(crs: CRS) -> str:
 # ----------------------------------------------------------------------------- the figure
 
 
-def _check_size(width_px: int, height_px: int, dpi: float) -> None:
+def check_size(width_px: int, height_px: int, dpi: float) -> None:
+    """Raise :class:`~geo.render.RenderOptionError` unless the image size and dpi can be drawn; nothing is drawn.
+
+    Sides from :data:`MIN_SIDE_PX` to :data:`MAX_SIDE_PX` whole pixels, at most
+    :data:`MAX_PIXELS` in all (the canvas must fit in memory), dpi in :data:`DPI_RANGE`.
+
+    Examples
+    --------
+    >>> check_size(1600, 2000, 200)
+    >>> check_size(100_000, 100_000, 200)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.render.RenderOptionError: image size 100000×100000 px is too large: at most 16,384 px a side and 100 ...
+    """
     if not (isinstance(width_px, (int, np.integer)) and isinstance(height_px, (int, np.integer))) \
             or width_px < MIN_SIDE_PX or height_px < MIN_SIDE_PX:
         raise RenderOptionError(f"image size {width_px}×{height_px} px: width and height must be whole numbers "
                                 f"of pixels, at least {MIN_SIDE_PX}")
+    if max(width_px, height_px) > MAX_SIDE_PX or int(width_px) * int(height_px) > MAX_PIXELS:
+        raise RenderOptionError(f"image size {width_px}×{height_px} px is too large: at most {MAX_SIDE_PX:,} px a "
+                                f"side and {MAX_PIXELS / 1e6:g} megapixels in all; for a large print, give fewer "
+                                "pixels and a lower dpi (the dpi sets the size of the text, not of the page)")
     if not (DPI_RANGE[0] <= float(dpi) <= DPI_RANGE[1]):
         raise RenderOptionError(f"dpi {dpi}: expected {DPI_RANGE[0]} to {DPI_RANGE[1]}")
 
@@ -988,9 +1014,10 @@ def render_image(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
     Raises
     ------
     RenderOptionError
-        If the figures do not belong to the tracks, or the size or dpi is unusable.
+        If the figures do not belong to the tracks, or the size or dpi is unusable (:func:`check_size`,
+        checked before anything is drawn).
     """
-    _check_size(width_px, height_px, dpi)
+    check_size(width_px, height_px, dpi)
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
     check_figures(tracks, figures, RenderOptionError)
@@ -1071,7 +1098,7 @@ class _Page:
              weight: str = "normal", **style) -> float:
         """Wrapped text with its top (or bottom) edge ``y_in`` from the top (or bottom); returns its height."""
         size *= self.scale
-        wrapped = _wrap(text, width_in * self.dpi, size, self.renderer, weight=weight)
+        wrapped = _wrap(plain_text(text), width_in * self.dpi, size, self.renderer, weight=weight)
         label = self.fig.text(x_in / self.w_in, 1 - y_in / self.h_in if top else y_in / self.h_in, wrapped,
                               ha="left", va="top" if top else "bottom", fontsize=size, fontweight=weight,
                               parse_math=False, **{"color": INK, **style})
@@ -1267,6 +1294,8 @@ def write_image(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures:
     """Write the static map to ``path`` atomically: PNG or SVG, by the extension.
 
     Parameters are those of :func:`render_image` (``width`` and ``height`` in pixels).
+    Control characters in any text (:data:`geo.errors.CONTROL_CHARACTERS`) are
+    drawn as U+FFFD, so an SVG is always well-formed XML.
 
     Returns
     -------
@@ -1276,13 +1305,21 @@ def write_image(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures:
     Raises
     ------
     RenderOptionError
-        For an extension other than ``.png`` or ``.svg`` (before anything is drawn or written),
-        and for the reasons :func:`render_image` gives.
+        For an extension other than ``.png`` or ``.svg``, or a size or dpi :func:`check_size`
+        refuses (before anything is drawn or written), and for the reasons :func:`render_image` gives.
+    geo.errors.OutputError
+        If the file cannot be written: a missing folder (before anything is drawn), no
+        permission, a full disk; the previous file is left as it was.
     """
     path = Path(path)
     fmt = image_format(path)
+    check_size(width, height, dpi)
+    check_target(path)
     fig = render_image(tracks, figures, reports=reports, title=title, width_px=width, height_px=height, dpi=dpi)
     buffer = io.BytesIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt], facecolor="white")
-    return write_atomic(path, buffer.getvalue())
+    data = buffer.getvalue()
+    if fmt == "svg":  # whatever text matplotlib wrote (the markup itself holds no control character)
+        data = plain_text(data.decode("utf-8")).encode("utf-8")
+    return write_atomic(path, data)

@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 import simplekml
 
-from .errors import ExportError
+from .errors import ExportError, plain_text
 from .export import COORD_DIGITS, check_figures
 from .formatting import hours_minutes
 from .layers import crossings_layer, deepest_points_layer, legs_layer, stamp, track_colors
@@ -299,9 +299,11 @@ def to_kml(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
     """The incidents as KML text (UTF-8); see :func:`kml_document`.
 
     Written compactly (simplekml's indenting re-parses the document with minidom, which may turn a CDATA
-    description into escaped text).
+    description into escaped text).  Any control character that reached the text (from the Python API or a
+    gazetteer; :data:`geo.errors.CONTROL_CHARACTERS`) is replaced by U+FFFD, so the file stays well-formed
+    XML: the document's own markup holds none, so this touches only text.
     """
-    return kml_document(tracks, figures, reports=reports, title=title).kml(format=False)
+    return plain_text(kml_document(tracks, figures, reports=reports, title=title).kml(format=False))
 
 
 def to_kmz(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,

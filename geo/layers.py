@@ -36,8 +36,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,8 +45,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import ExportError
-from .export import COORD_DIGITS, check_figures, records, to_csv, to_geojson, write_atomic
+from .atomic import building, check_target, write_atomic
+from .errors import ExportError, OutputError, visible
+from .export import COORD_DIGITS, check_figures, records, to_csv, to_geojson
 from .mapstyle import PALETTE
 from .projection import GEOD
 from .tracks import STATUSES
@@ -509,33 +508,39 @@ def write_gpkg(path: str | os.PathLike[str], frames: dict[str, gpd.GeoDataFrame]
                timestamp: dt.datetime) -> Path:
     """Write layers to a GeoPackage, atomically (GDAL through pyogrio).
 
-    The file is built in a temporary directory beside ``path`` and moved into
-    place.  GeoPackage records when each layer last changed
+    GDAL builds the file in a temporary folder beside ``path``
+    (:func:`geo.atomic.building`: synced, given the mode of the file it replaces
+    or the umask's, and renamed into place; a stale folder of an interrupted run
+    is removed by the next).  GeoPackage records when each layer last changed
     (``gpkg_contents.last_change``); ``timestamp`` is written there instead of
     the clock (GDAL's ``OGR_CURRENT_DATE``), so the same layers give a
     byte-identical file with the same GDAL and SQLite.
+
+    Raises
+    ------
+    geo.errors.OutputError
+        If the file cannot be written (an :class:`~geo.errors.ExportError` too);
+        the previous file is left as it was.
     """
     import pyogrio
     import pyogrio.errors
 
     path = Path(path)
-    tmpdir = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options(
         {"OGR_CURRENT_DATE": timestamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")})
     try:
-        tmp = tmpdir / path.name
-        for name, frame in frames.items():
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG",
-                                    geometry_type=GEOMETRY_TYPES.get(name), promote_to_multi=False,
-                                    layer_options={"DESCRIPTION": LAYER_DESCRIPTIONS.get(name, "")})
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        with building(path) as tmp:
+            for name, frame in frames.items():
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG",
+                                        geometry_type=GEOMETRY_TYPES.get(name), promote_to_multi=False,
+                                        layer_options={"DESCRIPTION": LAYER_DESCRIPTIONS.get(name, "")})
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
-        raise ExportError(f"{path}: GDAL could not write the GeoPackage: {err}") from err
+        reason = visible(str(err).splitlines()[0] if str(err) else type(err).__name__, newlines=False)
+        raise OutputError(path, f"GDAL could not write the GeoPackage: {reason}",
+                          hint="check the disk has space and the folder is writable") from err
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
-        shutil.rmtree(tmpdir, ignore_errors=True)
     return path
 
 
@@ -567,8 +572,10 @@ def write_export(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures
     Raises
     ------
     geo.errors.ExportError
-        For an unsupported extension, a missing directory or a file that
-        cannot be written; nothing is left behind.
+        For an unsupported extension, or figures of other tracks; and as
+        :class:`geo.errors.OutputError` (a subclass) for a missing folder (before
+        any work) or a file that cannot be written.  Nothing is left behind and
+        a previous file is kept as it was.
 
     Examples
     --------
@@ -578,21 +585,16 @@ def write_export(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures
     geo.errors.ExportError: incidents.shp: cannot export to .shp; expected one of .geojson, .json, .gpkg, ...
     """
     fmt = export_format(path)
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ExportError(f"{path}: directory {str(path.parent)!r} does not exist; create it first")
+    path = check_target(path)  # a missing folder fails before any work
     check_figures(tracks, figures, ExportError)
-    try:
-        if fmt == "gpkg":
-            return write_gpkg(path, layers(tracks, figures, reports=reports), timestamp=stamp(tracks))
-        if fmt == "geojson":
-            return write_atomic(path, to_geojson(tracks, figures))
-        if fmt == "csv":
-            return write_atomic(path, to_csv(tracks, figures))
-        from .kml import to_kml, to_kmz
+    if fmt == "gpkg":
+        return write_gpkg(path, layers(tracks, figures, reports=reports), timestamp=stamp(tracks))
+    if fmt == "geojson":
+        return write_atomic(path, to_geojson(tracks, figures))
+    if fmt == "csv":
+        return write_atomic(path, to_csv(tracks, figures))
+    from .kml import to_kml, to_kmz
 
-        if fmt == "kml":
-            return write_atomic(path, to_kml(tracks, figures, reports=reports))
-        return write_atomic(path, to_kmz(tracks, figures, reports=reports, timestamp=stamp(tracks)))
-    except OSError as err:
-        raise ExportError(f"{path}: cannot write: {err.strerror or err}") from err
+    if fmt == "kml":
+        return write_atomic(path, to_kml(tracks, figures, reports=reports))
+    return write_atomic(path, to_kmz(tracks, figures, reports=reports, timestamp=stamp(tracks)))
