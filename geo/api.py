@@ -268,8 +268,9 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
 
 def _map_paths(path: _PathLike, *, embed: bool = False) -> list[Path]:
     """The files :func:`write_map` writes: the page, and with ``embed`` its snippet (named as geo.render names it)."""
-    path = Path(path)
-    return [path, path.with_name(path.stem + ".embed.html")] if embed else [path]
+    from .render import embed_path
+
+    return [Path(path), embed_path(path)] if embed else [Path(path)]
 
 
 def write_export(path: _PathLike, incidents: Incidents) -> Path:

@@ -34,6 +34,7 @@ Exit status:
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -434,8 +435,27 @@ def image(ctx, reports, output, width, height, dpi, title):
     _wrote(write_image(output, _load(reports), title=title, width=width, height=height, dpi=dpi))
 
 
+class _VisibleFormatter(logging.Formatter):
+    """Log lines as ``geo.geocode: message``, on one line, with control characters made visible."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record), newlines=False)
+
+
+def _log_to_stderr() -> None:
+    """Warnings of the library (e.g. an online retry) as one line each on stderr, never a traceback."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_VisibleFormatter("%(name)s: %(message)s"))
+    logger = logging.getLogger("geo")
+    if not logger.handlers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``geo`` command line (the console-script entry point)."""
+    _log_to_stderr()
     cli.main(args=argv, prog_name="geo")
 
 

@@ -41,7 +41,8 @@ from folium.utilities import JsCode
 from . import borders
 from .bulklines import bulk_lines
 from .errors import GeoError
-from .export import check_figures, write_atomic
+from .atomic import write_atomic_many
+from .export import check_figures
 from .formatting import hours_minutes
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
@@ -63,6 +64,7 @@ __all__ = [
     "embed_html",
     "inline_assets",
     "write_map",
+    "embed_path",
 ]
 
 #: Attribution of the shipped reference data (see data/README.md); the tiles' is added to it.
@@ -1223,11 +1225,23 @@ def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: p
     path = Path(path)
     html = map_html(tracks, figures, reports=reports, title=title, byline=byline, description=description,
                     tiles=tiles, tiles_key=tiles_key, offline=offline)
-    written = [write_atomic(path, html)]
+    files = [(path, html)]
     if embed:
         names = _country_names()
         text = description or " ".join(describe(tracks, figures).values())
         snippet = embed_html(path.name, title=title or _default_title(tracks.reset_index(drop=True), names),
                              description=text)
-        written.append(write_atomic(path.with_name(path.stem + ".embed.html"), snippet))
-    return written
+        files.append((embed_path(path), snippet))
+    return write_atomic_many(files)  # both or neither
+
+
+def embed_path(path: str | os.PathLike[str]) -> Path:
+    """Where ``write_map(..., embed=True)`` writes the snippet: ``<name>.embed.html`` beside the page.
+
+    Examples
+    --------
+    >>> embed_path("out/map.html").as_posix()
+    'out/map.embed.html'
+    """
+    path = Path(path)
+    return path.with_name(path.stem + ".embed.html")

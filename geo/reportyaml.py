@@ -40,6 +40,8 @@ from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
+from .errors import CONTROL_CHARACTERS
+
 __all__ = ["MAX_REPORT_BYTES", "MAX_NESTING", "STANDARD_TAGS", "Document", "read_report_text", "parse_yaml",
            "control_characters"]
 
@@ -57,8 +59,8 @@ _YAML_TAG = "tag:yaml.org,2002:"
 #: Characters a report may not contain in its text, raw: C0 controls but tab, LF and CR, DEL, C1
 #: controls, lone surrogates and the non-characters U+FFFE and U+FFFF.
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-#: ... and in a value (after YAML escapes): the same, and CR too.
-_VALUE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: ... and in a value (after YAML escapes): the same, and CR too (the package's one definition).
+_VALUE_CONTROL = CONTROL_CHARACTERS
 _LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
 #: At most this many control-character problems are listed per file (a binary file has thousands).
 _MAX_CONTROL_PROBLEMS = 10

@@ -335,7 +335,7 @@ def test_report_text_stays_inert_in_kml(tmp_path, gazetteer):
     html = " ".join([folder.description] + [m.description for m in folder.features])
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror" in html and "<img" not in html and "<script" not in html
-    assert "&#36;{x}" in html and "&#96;y&#96;" in html
+    assert "&#36;&#123;x&#125;" in html and "&#96;y&#96;" in html
     # Names are plain text, and never reach a balloon as HTML: every balloon shows the description only.
     assert folder.name.startswith("hostile-text: <script>")
     styles = doc.features[0].styles

@@ -43,3 +43,16 @@ def test_the_python_api_example_runs_as_shown(tmp_path, monkeypatch):
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["incidents.gpkg", "map.html", "map.svg"]
+
+
+def test_the_limits_the_readme_gives_are_the_loaders():
+    from geo import reportplaces, reports, reportyaml
+
+    section = README[README.index("**Limits.**"):]
+    section = section[:section.index("\n\n")]
+    bold = [b.replace(",", "") for b in re.findall(r"\*\*([0-9,]+)(?: (?:KB|km|hours|minutes|levels))?\*\*",
+                                                   section)]
+    assert bold == [str(reportyaml.MAX_REPORT_BYTES // 1024), str(reportyaml.MAX_NESTING),
+                    f"{reports.MAX_UNCERTAINTY_KM:.0f}", f"{reports.MAX_DISTANCE_KM:.0f}",
+                    f"{reports.MAX_DURATION.total_seconds() / 3600:.0f}", f"{reports.MAX_TIME_APPROX_MIN:.0f}",
+                    f"{reportplaces.FAR_FROM_BOTH_KM:.0f}"]
