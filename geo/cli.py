@@ -77,31 +77,23 @@ class _Problem(click.ClickException):
         return visible((self.message.splitlines() or [""])[0], newlines=False)
 
 
-class _VisibleStream:
-    """A text stream that writes through :func:`geo.errors.visible` (for click's own messages)."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        return self._stream.write(visible(text))
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-    def isatty(self) -> bool:
-        return bool(getattr(self._stream, "isatty", lambda: False)())
-
-
 class _ClickMessage(click.ClickException):
-    """One of click's own errors (a usage error quoting what was typed), shown through :class:`_VisibleStream`."""
+    """One of click's own errors (a usage error quoting what was typed), shown on one line.
+
+    click prints a usage error as three lines (usage, a hint, the error); here it is one,
+    ``Error: MESSAGE; see 'geo CMD --help'``, with control characters made visible.
+    """
 
     def __init__(self, err: click.ClickException) -> None:
         super().__init__(err.message)
         self.exit_code, self._err = err.exit_code, err
 
     def show(self, file=None) -> None:
-        self._err.show(_VisibleStream(file or sys.stderr))
+        ctx = getattr(self._err, "ctx", None)
+        see = f"; see '{ctx.command_path} --help'" if isinstance(self._err, click.UsageError) and ctx else ""
+        message = " ".join(self._err.format_message().split())
+        message = message.rstrip(".") if see else message
+        click.echo(visible(f"Error: {message}{see}", newlines=False), file=file or sys.stderr)
 
 
 def _usage_check(check, *args) -> None:

@@ -405,9 +405,11 @@ def _km(value: Any, *, original: Any) -> float:
 def _duration(value: Any, *, original: Any) -> dt.timedelta:
     try:
         return parse_duration(value)
-    except ValueError:
+    except ValueError as err:
+        if "longer than" in str(err):  # a duration, but not one a drone flies
+            raise
         raise ValueError(
-            f"{original!r} is not a duration; {_DURATION_EXPECTED}, 'about 3h', or {{value: 3h, approx: true}}"
+            f"{_short(original)} is not a duration; {_DURATION_EXPECTED}, 'about 3h', or {{value: 3h, approx: true}}"
         ) from None
 
 
@@ -927,6 +929,36 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 _INTERNAL = {"path", "lines", "kind", "line"}
 
 
+def _fields_at(loc: tuple) -> list[str]:
+    """The field names a report may give where ``loc`` is."""
+    model = _model_at(loc)
+    return [f.alias or key for key, f in model.model_fields.items() if key not in _INTERNAL] if model else []
+
+
+def _meant(loc: tuple) -> str | None:
+    """The field an unknown field name at ``loc`` is most likely a misspelling of."""
+    names = _fields_at(loc)
+    best = process.extractOne(str(loc[-1]), names, scorer=fuzz.ratio, score_cutoff=60) if names else None
+    return best[0] if best else None
+
+
+def _redundant(error: Mapping[str, Any], errors: list, reported: set[tuple]) -> bool:
+    """Whether an error only repeats another: one cause, one line.
+
+    Items given but invalid make "too short" redundant; a misspelt field makes the
+    field it was meant to be "missing"; a field name holding a control character is
+    already reported as such.
+    """
+    loc, kind = tuple(error["loc"]), error["type"]
+    others = [tuple(e["loc"]) for e in errors if e is not error]
+    if kind == "too_short":
+        return any(other[: len(loc)] == loc and other != loc for other in others)
+    if kind == "missing":
+        return any(tuple(e["loc"])[:-1] == loc[:-1] and e["type"] == "extra_forbidden"
+                   and _meant(tuple(e["loc"])) == loc[-1] for e in errors)
+    return kind == "extra_forbidden" and loc in reported
+
+
 def _message(error: Mapping[str, Any]) -> str:
     loc, kind, value = tuple(error["loc"]), error["type"], error.get("input")
     name = next((part for part in reversed(loc) if isinstance(part, str)), "")
@@ -938,11 +970,9 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return f"is missing; expected {expected or 'a value'}"
     if kind == "extra_forbidden":
-        model = _model_at(loc)
-        names = [f.alias or key for key, f in model.model_fields.items() if key not in _INTERNAL] if model else []
-        best = process.extractOne(str(name), names, scorer=fuzz.ratio, score_cutoff=60) if names else None
-        hint = f"did you mean {best[0]!r}? " if best else ""
-        return f"{name!r} is not a field here; {hint}expected one of: {', '.join(names)}"
+        best = _meant(loc)
+        hint = f"did you mean {best!r}? " if best else ""
+        return f"{name!r} is not a field here; {hint}expected one of: {', '.join(_fields_at(loc))}"
     if kind == "literal_error":
         return f"{_short(value)} is not allowed; expected one of {error['ctx']['expected']}"
     if kind in ("tuple_type", "list_type"):
@@ -955,10 +985,11 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"{_short(value)} is not a finite number; expected {expected or 'a number'}"
     if kind in ("less_than_equal", "less_than", "greater_than", "greater_than_equal"):
         bound = next(iter(error.get("ctx", {}).values()), "")
-        side = "more" if kind.startswith("less") else "less"
         if not isinstance(bound, (int, float)):
             return f"{_short(value)} is out of range; expected {expected or 'a number in range'}"
-        return f"{_short(value)} is {side} than {bound:,g}; expected {expected or 'a number in range'}"
+        relation = {"less_than_equal": "more than", "less_than": "not less than",
+                    "greater_than": "not more than", "greater_than_equal": "less than"}[kind]
+        return f"{_short(value)} is {relation} {bound:,g}; expected {expected or 'a number in range'}"
     if kind == "too_short":
         return f"is empty; expected at least one item{f' ({expected})' if expected else ''}"
     reason = error["msg"][:1].lower() + error["msg"][1:]
@@ -991,12 +1022,11 @@ def _parse(text: str, path: str) -> tuple[Report | None, list[Problem], Document
         report = Report.model_validate(prepared, context=_context(data))
     except ValidationError as err:
         errors = err.errors(include_url=False)
-        located = {tuple(error["loc"]) for error in errors}
+        reported = {loc for loc, _, _ in doc.problems}
         for error in errors:
-            loc = tuple(error["loc"])
-            if error["type"] == "too_short" and any(other[: len(loc)] == loc and other != loc for other in located):
-                continue  # items were given but are invalid: their own errors say why
-            problems.append(Problem(path, _line(lines, loc), _field(loc), _message(error)))
+            if not _redundant(error, errors, reported):
+                loc = tuple(error["loc"])
+                problems.append(Problem(path, _line(lines, loc), _field(loc), _message(error)))
         report = None
     if report is not None and not problems:
         problems += [Problem(path, _line(lines, loc), _field(loc), message)
