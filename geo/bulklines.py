@@ -24,8 +24,9 @@ from collections.abc import Sequence
 
 import folium
 import numpy as np
-from branca.element import MacroElement
 from folium.template import Template
+
+from .htmlsafe import InertMacroElement
 
 __all__ = ["bulk_lines", "BulkLines"]
 
@@ -169,7 +170,7 @@ def pack(tracks_coords: Sequence[np.ndarray], colours: Sequence[str], *, digits:
             "counts": [len(v) for v in order.values()]}
 
 
-class BulkLines(MacroElement):
+class BulkLines(InertMacroElement):
     """One :data:`L.GeoBulkLines <BULK_LINES_JS>` layer on the parent map (see :func:`bulk_lines`)."""
 
     _template = Template("""

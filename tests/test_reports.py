@@ -8,6 +8,7 @@ broken on purpose).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -293,6 +294,30 @@ def test_without_a_geocoder_regions_are_still_checked_but_names_are_not():
     with pytest.raises(ReportFormatError) as caught:
         load_report(DATA / "bad-unknown-place.yaml")
     assert [p.field for p in caught.value.problems] == ["route[1].region"]
+
+
+def test_unknown_places_are_reported_with_the_files_other_problems(gazetteer):
+    text = minimal("  - place: Narovlyaski\n  - {lat: 27.57, lon: 53.9}").replace("date: 2024-07-16",
+                                                                                "date: 2024-13-16")
+    problems = problems_of(text, geocoder=gazetteer)
+    assert [(p.line, p.field) for p in problems] == [(3, "date"), (14, "route[0].place"), (15, "route[1].lat")]
+    assert "did you mean: Narovlya" in problems[1].message and "swapped" in problems[2].message
+
+
+def test_coordinates_far_from_both_countries_measure_their_distance_exactly(countries):
+    from pyproj import Geod
+
+    import shapely
+
+    lat, lon = 27.57, 53.9  # Minsk with lat and lon swapped: southern Iran
+    [problem] = problems_of(minimal(f"  - {{lat: {lat}, lon: {lon}}}"))
+    km = {code: Geod(ellps="WGS84").inv(*[lon, lat], *shapely.get_coordinates(
+        shapely.shortest_line(shapely.Point(lon, lat), countries[code].boundary))[1])[2] / 1000
+          for code in ("BY", "UA")}
+    shown = [float(x.replace(",", "")) for x in re.findall(r"about ([0-9,]+) km from Belarus and ([0-9,]+) km",
+                                                           problem.message)[0]]
+    # The planar nearest point is not the geodesic one this far away: agree to 3%.
+    assert shown == pytest.approx([km["BY"], km["UA"]], rel=0.03)
 
 
 def test_check_places_returns_problems_without_raising(gazetteer):
