@@ -1163,20 +1163,20 @@ def load_reports(paths: str | Path | Iterable[str | Path], *, geocoder: Any = No
     files, problems = _files(paths)
     reports: list[Report] = []
     owners: dict[str, Report] = {}
-    for file, shown in files:
+    for file, shown in files:  # problems in the order of the files, and by line within each
         report, found, doc = _read(file, shown)
-        problems += found + _place_problems(doc, shown, geocoder)
-        if report is None:
-            continue
-        if report.id in owners:
-            problems.append(Problem(shown, report.line_of("id"), "id",
-                                    f"{report.id!r} is already the id of {owners[report.id].path}; "
-                                    "expected a unique id per report"))
+        found = found + _place_problems(doc, shown, geocoder)
+        if report is not None and not found and report.id in owners:
+            found.append(Problem(shown, report.line_of("id"), "id",
+                                 f"{report.id!r} is already the id of {owners[report.id].path}; "
+                                 "expected a unique id per report"))
+        problems += sorted(found, key=Problem.sort_key)
+        if report is None or found:
             continue
         owners[report.id] = report
         reports.append(report)
     if problems:
-        raise ReportFormatError(sorted(problems, key=Problem.sort_key))
+        raise ReportFormatError(problems)
     return reports
 
 

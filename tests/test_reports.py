@@ -372,3 +372,12 @@ def test_problems_are_collected_across_files_and_ids_must_be_unique(tmp_path):
         ("b.yaml", "id"),
         ("bad-yaml.yaml", ""),
     ]
+
+
+def test_problems_come_in_the_order_the_files_were_given(tmp_path):
+    for name in ("z.yaml", "a.yaml"):
+        (tmp_path / name).write_text("id: Not A Slug\n", encoding="utf-8")
+    with pytest.raises(ReportFormatError) as caught:
+        load_reports([tmp_path / "z.yaml", tmp_path / "a.yaml"])
+    names = [Path(p.path).name for p in caught.value.problems]
+    assert names == sorted(names, key=["z.yaml", "a.yaml"].index) and names[0] == "z.yaml"
