@@ -242,7 +242,7 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
     geo.errors.OutputError
         If a file cannot be written: a missing folder or a folder in the way (before the
         map is drawn), no permission, a full disk.  Then no file is replaced: the page and
-        its snippet are written together (:func:`geo.atomic.together`).
+        its snippet are written together (:func:`geo.atomic.write_atomic_many`).
 
     Examples
     --------
@@ -254,16 +254,15 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
     ...     print([p.name for p in written], "cdn.jsdelivr.net" in written[0].read_text(encoding="utf-8"))
     ['map.html', 'map.embed.html'] False
     """
-    from .atomic import check_target, together
+    from .atomic import check_target
     from .render import DEFAULT_TILES
     from .render import write_map as _write_map
 
     for target in _map_paths(path, embed=embed):  # before the (slow) map
         check_target(target)
-    with together():  # the page and its snippet: both or neither
-        return _write_map(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
-                          byline=byline, description=description, tiles=tiles or DEFAULT_TILES,
-                          tiles_key=tiles_key, offline=offline, embed=embed)
+    return _write_map(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
+                      byline=byline, description=description, tiles=tiles or DEFAULT_TILES,
+                      tiles_key=tiles_key, offline=offline, embed=embed)  # page and snippet: both or neither
 
 
 def _map_paths(path: _PathLike, *, embed: bool = False) -> list[Path]:

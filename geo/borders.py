@@ -38,6 +38,7 @@ from .projection import from_plane, geodesic_km, to_plane
 __all__ = [
     "NOT_A_BORDER",
     "countries",
+    "country_names",
     "regions",
     "borders",
     "resolve_country",
@@ -90,6 +91,18 @@ def countries() -> gpd.GeoDataFrame:
     True
     """
     return _load(COUNTRIES).copy()
+
+
+def country_names() -> dict[str, str]:
+    """Each shipped country's short English name by ISO alpha-2 code, as the outputs show it.
+
+    Examples
+    --------
+    >>> country_names()["BY"], country_names()["UA"]
+    ('Belarus', 'Ukraine')
+    """
+    frame = _load(COUNTRIES)
+    return {c: n.split(" (")[0] for c, n in zip(frame["country"], frame["name"])}
 
 
 def regions(country: str | None = None) -> gpd.GeoDataFrame:

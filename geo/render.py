@@ -236,8 +236,7 @@ def corridor(lon: np.ndarray, lat: np.ndarray, unc_km: np.ndarray) -> shapely.Ge
 
 
 def _country_names() -> dict[str, str]:
-    frame = borders.countries()
-    return {c: n.split(" (")[0] for c, n in zip(frame["country"], frame["name"])}
+    return borders.country_names()
 
 
 def _reported_text(track: pd.Series) -> str:

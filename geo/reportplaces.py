@@ -238,11 +238,10 @@ def place_problems(points: Iterable[WrittenPoint], *, country: Any, origin: Any,
     [(0, 'lat', 'lat 27.57, lon 53.9 is about 3,... km from Belarus and 2,... km from Ukraine; lat 53.9, \
 lon 27.57 would be on the route: are lat and lon swapped? (lat is degrees north, lon degrees east)')]
     """
-    from .borders import countries
+    from .borders import country_names
 
     country, origin = _country_or_none(country), _country_or_none(origin)
     hinted = geocoder is not None and _accepts_hint(geocoder)
-    names = None
     problems = []
     for point in points:
         message = None
@@ -252,10 +251,7 @@ lon 27.57 would be on the route: are lat and lon swapped? (lat is degrees north,
             hint = _hint_or_none(point.hint)
             message = _region_miss(point.name, hint if hint and len(hint) == 2 else country)
         elif point.kind == "coords" and country and origin:
-            if names is None:
-                frame = countries()
-                names = {c: n.split(" (")[0] for c, n in zip(frame["country"], frame["name"])}
-            message = _far(point, country, origin, names)
+            message = _far(point, country, origin, country_names())
         if message:
             problems.append((point.index, "lat" if point.kind == "coords" else point.kind, message))
     return problems

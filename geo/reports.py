@@ -950,9 +950,8 @@ def _redundant(error: Mapping[str, Any], errors: list, reported: set[tuple]) -> 
     already reported as such.
     """
     loc, kind = tuple(error["loc"]), error["type"]
-    others = [tuple(e["loc"]) for e in errors if e is not error]
     if kind == "too_short":
-        return any(other[: len(loc)] == loc and other != loc for other in others)
+        return any(tuple(e["loc"])[: len(loc)] == loc and tuple(e["loc"]) != loc for e in errors)
     if kind == "missing":
         return any(tuple(e["loc"])[:-1] == loc[:-1] and e["type"] == "extra_forbidden"
                    and _meant(tuple(e["loc"])) == loc[-1] for e in errors)
@@ -1004,13 +1003,12 @@ def _parse(text: str, path: str) -> tuple[Report | None, list[Problem], Document
     doc = parse_yaml(text)
     problems = [Problem(path, line, _field(loc), message) for loc, line, message in doc.problems]
     data = doc.data
-    if data is None and not doc.problems:
-        problems.append(Problem(path, 1, "", "the file is empty; expected a report (id:, title:, date:, ...)"))
-    if data is None or problems and not isinstance(data, dict):
-        return None, sorted(problems, key=Problem.sort_key), doc
     if not isinstance(data, dict):
-        return None, [Problem(path, 1, "", f"found {type(data).__name__} at the top; expected a mapping of "
-                                           "fields (id:, title:, ...)")], doc
+        if not problems:  # parsed, but not a report
+            problems.append(Problem(path, 1, "", "the file is empty; expected a report (id:, title:, date:, ...)"
+                                    if data is None else f"found {type(data).__name__} at the top; expected a "
+                                    "mapping of fields (id:, title:, ...)"))
+        return None, sorted(problems, key=Problem.sort_key), doc
     lines = doc.lines
     problems += [Problem(path, _line(lines, loc), _field(loc), message) for loc, message in _cross_checks(data)]
     route = data.get("route")

@@ -42,8 +42,7 @@ from yaml.resolver import Resolver
 
 from .errors import CONTROL_CHARACTERS
 
-__all__ = ["MAX_REPORT_BYTES", "MAX_NESTING", "STANDARD_TAGS", "Document", "read_report_text", "parse_yaml",
-           "control_characters"]
+__all__ = ["MAX_REPORT_BYTES", "MAX_NESTING", "STANDARD_TAGS", "Document", "read_report_text", "parse_yaml"]
 
 #: Largest report file read (bytes).  The shipped reports are 2-3 KB; a report with a thousand
 #: waypoints is about 150 KB.  A file this size parses in about a quarter of a second.
@@ -68,17 +67,6 @@ _MAX_CONTROL_PROBLEMS = 10
 
 def _codepoint(char: str) -> str:
     return f"U+{ord(char):04X}"
-
-
-def control_characters(text: str) -> list[tuple[int, str]]:
-    """Positions and code points (``U+001B``) of the characters a report's text may not hold.
-
-    Examples
-    --------
-    >>> control_characters("ok\\ttab, \\x1b[31mred\\x07")
-    [(8, 'U+001B'), (16, 'U+0007')]
-    """
-    return [(m.start(), _codepoint(m.group(0))) for m in _VALUE_CONTROL.finditer(text)]
 
 
 class Refused(yaml.MarkedYAMLError):
