@@ -50,14 +50,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-from . import borders
 from pyproj import Proj
 
-from .formatting import hours_minutes
+from . import borders
+from .checks import TimedLegs, all_checks
 from .projection import GEOD, LCC_EUROPE, to_plane
 
-__all__ = ["SAMPLES", "analyse", "FIGURE_COLUMNS"]
+__all__ = ["FIGURE_COLUMNS", "SAMPLES", "analyse"]
 
 _LCC = Proj(LCC_EUROPE)
 
@@ -68,11 +67,6 @@ COARSE_REL = 0.02
 
 #: Number of position samples per stop for the length range.
 SAMPLES = 256
-#: How much longer than the route through the named places a reported distance
-#: may be before it is flagged (drones rarely fly straight between the places named).
-DETOUR_ALLOWANCE = 1.35
-#: Relative tolerance for an approximate reported figure ("about 60 km").
-APPROX_TOLERANCE = 0.15
 
 #: Columns of the table :func:`analyse` returns.
 FIGURE_COLUMNS = (
@@ -399,11 +393,10 @@ def _analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
     out["deepest_point"] = [None] * n
     for col in ("crossings", "regions", "speeds"):
         out[col] = [[] for _ in range(n)]
-    speed_checks: list[list[dict[str, Any]]] = [[] for _ in range(n)]
-
+    legs = TimedLegs.empty()
     if tracks["placed"].to_numpy(bool).any():
-        speed_checks = _measure(tracks, out)
-    out["checks"] = _all_checks(tracks, out, speed_checks)
+        legs = _measure(tracks, out)
+    out["checks"] = all_checks(tracks, out, legs)
     return pd.DataFrame(out, columns=list(FIGURE_COLUMNS))
 
 
@@ -473,8 +466,8 @@ def _deepest_candidates(lon, lat, country: str, neighbour: str | None, groups: n
     return need
 
 
-def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    """Fill ``out`` for the placed tracks; return each track's speed checks."""
+def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> TimedLegs:
+    """Fill ``out`` for the placed tracks; return the legs between reported times (for the checks)."""
     n = len(tracks)
     v = _vertices(tracks)
     seg = _segments(v, tracks)
@@ -609,7 +602,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> list[list[dict[st
               for f, t, k, m, h in zip(from_label.tolist(), to_label.tolist(), km_r.tolist(), min_r.tolist(),
                                        kmh_r.tolist())]
     _split_into(out["speeds"], speeds, leg_track)
-    return _speed_checks(tracks, leg_track, from_label, to_label, km_r, min_r, kmh_r, n)
+    return TimedLegs(leg_track, from_label, to_label, km_r, min_r, kmh_r)
 
 
 def _rounded(values: np.ndarray, digits: int) -> list[float]:
@@ -716,164 +709,3 @@ def _clocks(t0: _Clocks, owner: np.ndarray, minutes: np.ndarray) -> list[str | N
 
 
 _EPOCH = dt.datetime(1970, 1, 1)
-
-
-# ----------------------------------------------------------------------------- checks
-
-
-def _check(name: str, status: str, sentence: str, **figures) -> dict[str, Any]:
-    return {"check": name, "status": status, "sentence": sentence, **figures}
-
-
-def _all_checks(tracks: gpd.GeoDataFrame, out: dict[str, Any],
-                speed_checks: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
-    """Each track's checks: its reported figures (where it has any), then its speeds."""
-    reported = tracks[["reported_distance_km", "reported_duration_min", "reported_depth_km"]].notna().any(axis=1)
-    checks = [list(c) for c in speed_checks]
-    rows = np.flatnonzero(reported.to_numpy())
-    if len(rows):
-        records = tracks.iloc[rows].drop(columns=tracks.geometry.name).to_dict("records")
-        for row, track in zip(rows.tolist(), records):
-            fig = {k: out[k][row] for k in out}
-            checks[row] = _reported_checks(track, fig) + checks[row]
-    return checks
-
-
-def _reported_checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every reported figure (distance, duration, depth) against the computed one."""
-    checks = []
-    vmin, vmax = float(track["speed_min_kmh"]), float(track["speed_max_kmh"])
-    drone = track["drone_name"]
-    length, (llo, lhi) = fig["length_km"], fig["length_km_range"]
-
-    reported = track["reported_distance_km"]
-    if pd.notna(reported):
-        q = _qualifier(track, "reported_distance_qualifier")
-        said = f"reported {_q(q)}{reported:,.0f} km"
-        if not fig["placed"]:
-            checks.append(_check("distance", "n/a", f"{said}; no route could be placed to measure it against",
-                                 reported_km=reported))
-        else:
-            route = f"the route through the named places measures {length:,.0f} km ({llo:,.0f}–{lhi:,.0f} km)"
-            slack = 1 - APPROX_TOLERANCE if q else 1.0
-            if reported < llo * slack:
-                status, verdict = "warn", "shorter than the shortest route through the places named"
-            elif reported > lhi * DETOUR_ALLOWANCE:
-                status, verdict = "warn", (f"more than {DETOUR_ALLOWANCE:.2f}× the route through the places "
-                                           "named: places are missing or it detoured widely")
-            else:
-                status, verdict = "ok", "consistent, allowing for detours between the places named"
-            checks.append(_check("distance", status, f"{said}; {route}: {verdict}", reported_km=reported,
-                                 computed_km=round(length, 1)))
-
-    duration = track["reported_duration_min"]
-    if pd.notna(duration):
-        q = _qualifier(track, "reported_duration_qualifier")
-        said = f"reported {_q(q)}{hours_minutes(duration)}"
-        basis = reported if pd.notna(reported) else length
-        if pd.isna(basis):
-            checks.append(_check("duration", "n/a", f"{said}; no distance to compare it with",
-                                 reported_minutes=duration))
-        else:
-            implied = basis / (duration / 60.0)
-            which = "the reported distance" if pd.notna(reported) else "the measured route"
-            need = f"{hours_minutes(basis / vmax * 60)}–{hours_minutes(basis / vmin * 60)}"
-            slack = APPROX_TOLERANCE if q else 0.0
-            ok = vmin * (1 - slack) <= implied <= vmax * (1 + slack)
-            checks.append(_check(
-                "duration", "ok" if ok else "warn",
-                f"{said}: {which} ({basis:,.0f} km) in that time means {implied:,.0f} km/h; "
-                f"a {drone} at {vmin:.0f}–{vmax:.0f} km/h needs {need}",
-                reported_minutes=duration, implied_kmh=round(implied, 1)))
-
-    depth = track["reported_depth_km"]
-    if pd.notna(depth):
-        q = _qualifier(track, "reported_depth_qualifier")
-        said = f"reported {_q(q)}{depth:,.0f} km past the border"
-        if fig["placed"] and pd.isna(fig["depth_km"]):
-            checks.append(_check("depth", "n/a", f"{said}; no firm position inside the country to measure it at",
-                                 reported_km=depth))
-        elif not fig["placed"]:
-            checks.append(_check("depth", "n/a", f"{said}; no place named, so it cannot be measured: "
-                                 f"at {vmin:.0f}–{vmax:.0f} km/h a straight run that deep takes at least "
-                                 f"{hours_minutes(depth / vmax * 60)}", reported_km=depth))
-        else:
-            dlo, dhi = fig["depth_km_range"]
-            computed = f"the track reaches {fig['depth_km']:,.0f} km ({dlo:,.0f}–{dhi:,.0f} km)"
-            # The end was placed from this very figure (and it could be reached): nothing to check.
-            placed_from = any(s.get("matched", {}).get("placed_from") == "measured_from_border"
-                              and abs(s["matched"].get("placed_distance_km", np.nan) - depth) <= 0.01 * depth
-                              for s in track["stops"])
-            if placed_from and abs(fig["depth_km"] - depth) <= 0.02 * depth:
-                checks.append(_check("depth", "n/a", f"{said}; the end was placed from this figure, so the "
-                                     f"track agrees by construction ({computed})", reported_km=depth,
-                                     computed_km=round(fig["depth_km"], 1)))
-                return checks
-            if q in ("over", "at least"):
-                ok = dhi >= depth
-            elif q in ("under", "up to"):
-                ok = dlo <= depth
-            else:
-                slack = APPROX_TOLERANCE if q else 0.0
-                ok = dlo * (1 - slack) <= depth <= dhi * (1 + slack)
-            checks.append(_check("depth", "ok" if ok else "warn", f"{said}; {computed}",
-                                 reported_km=depth, computed_km=round(fig["depth_km"], 1)))
-
-    return checks
-
-
-def _speed_checks(tracks: gpd.GeoDataFrame, leg_track: np.ndarray, from_label: np.ndarray, to_label: np.ndarray,
-                  km: np.ndarray, minutes: np.ndarray, kmh: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
-    """Per track: one check per timed leg outside the drone's envelope; the legs within it share one.
-
-    The legs' figures are the rounded ones the table shows (so the sentences add up).
-    """
-    vmin = tracks["speed_min_kmh"].to_numpy(float)
-    vmax = tracks["speed_max_kmh"].to_numpy(float)
-    drone = tracks["drone_name"].to_numpy(object)
-    low, high = vmin[leg_track] * (1 - APPROX_TOLERANCE), vmax[leg_track] * (1 + APPROX_TOLERANCE)
-    timed = np.isfinite(kmh)
-    fine = timed & (kmh >= low) & (kmh <= high)
-    checks: list[list[dict[str, Any]]] = [[] for _ in range(n)]
-
-    def envelope(row: int) -> str:
-        return f"a {drone[row]} cruises at {vmin[row]:.0f}–{vmax[row]:.0f} km/h"
-
-    for k in np.flatnonzero(timed & ~fine).tolist():  # the exceptions, one by one
-        row = int(leg_track[k])
-        why = ("slower than its cruise speed: it flew a longer path than the straight line, "
-               "or the times are approximate" if kmh[k] < low[k] else
-               "faster than its cruise speed: a time or a place is probably wrong")
-        checks[row].append(_check(
-            "speed", "warn", f"{from_label[k]} to {to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} "
-            f"is {kmh[k]:,.0f} km/h; {envelope(row)} — {why}", implied_kmh=float(kmh[k])))
-
-    at = np.flatnonzero(fine)
-    owner = leg_track[at]
-    count = np.bincount(owner, minlength=n)
-    fastest, slowest = _group_max(kmh[at], owner, n), _group_min(kmh[at], owner, n)
-    km_sum = np.bincount(owner, weights=km[at], minlength=n)
-    min_sum = np.bincount(owner, weights=minutes[at], minlength=n)
-    first = _first_where(np.ones(len(at), bool), owner, n)
-    for row in np.flatnonzero(count).tolist():
-        if count[row] == 1:
-            k = at[first[row]]
-            sentence = (f"{from_label[k]} to {to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} is "
-                        f"{kmh[k]:,.0f} km/h; {envelope(row)}")
-            implied = float(kmh[k])
-        else:
-            sentence = (f"{count[row]} timed legs at {slowest[row]:,.0f}–{fastest[row]:,.0f} km/h; "
-                        f"{envelope(row)}")
-            implied = round(km_sum[row] / min_sum[row] * 60.0, 1)
-        checks[row].append(_check("speed", "ok", sentence, implied_kmh=implied))
-    return checks
-
-
-def _q(qualifier: str | None) -> str:
-    return f"{qualifier} " if qualifier else ""
-
-
-def _qualifier(track, column: str) -> str | None:
-    """A reported figure's qualifier, or None (a frame turns missing ones into NaN)."""
-    value = track[column]
-    return value if isinstance(value, str) and value else None
