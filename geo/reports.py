@@ -141,6 +141,10 @@ class DroneType:
     """Flight envelope of a drone type, for checking reported figures.
 
     Speeds are ground speeds in km/h, ``cruise_kmh`` a (low, high) envelope.
+    ``max_kmh`` is the fastest ground speed that is physically plausible: the
+    top of the cruise envelope plus :data:`TAILWIND_KMH` of tailwind.  Only a
+    speed above it is evidence against a report (a slower one is explained by
+    loitering, a longer path or approximate times).
     """
 
     key: str
@@ -151,6 +155,17 @@ class DroneType:
     max_range_km: float | None
     aliases: tuple[str, ...] = ()
     basis: str = ""
+
+    @property
+    def max_kmh(self) -> float:
+        """The fastest plausible ground speed (km/h): cruise maximum plus a strong tailwind."""
+        return self.cruise_kmh[1] + TAILWIND_KMH
+
+
+#: Tailwind allowance (km/h) added to a type's top cruise speed for its fastest
+#: plausible ground speed: a 40 km/h wind (about 11 m/s) at cruise altitude is
+#: strong but common in winter over Eastern Europe.
+TAILWIND_KMH = 40.0
 
 
 #: Known drone types by key (read-only).  The figures are rough public ones and

@@ -474,6 +474,7 @@ def build_track(report: Report, geocoder=None) -> dict[str, Any]:
         "speed_min_kmh": drone.cruise_kmh[0],
         "speed_max_kmh": drone.cruise_kmh[1],
         "speed_typical_kmh": drone.typical_kmh,
+        "speed_limit_kmh": drone.max_kmh,
         "outcome": report.outcome,
         "stops": [s.as_dict() for s in stops],
     }
