@@ -1,6 +1,43 @@
-"""Reported figures against measured ones: one check per reported fact.
+"""Reported figures against measured ones: one check per reported fact, one-sided.
 
-Moved out of :mod:`geo.analyse`, which measures; this module only judges.
+:mod:`geo.analyse` measures; this module judges what the report *says*
+(a distance, a duration, a depth, the times at its waypoints) against what
+the track and the drone type allow.
+
+The rule
+--------
+Figures worked out from a report are mostly *bounds*, not measurements.  A
+speed computed from straight lines between named places is a lower bound of
+the real ground speed: a drone that looks slower than its cruise speed on
+paper loitered, flew a longer path than the straight line, or the times are
+approximate.  A route through the places named is a lower bound of the
+distance flown.  So only two things are evidence against a report:
+
+* something **physically impossible**: faster than the drone type's fastest
+  plausible ground speed (:attr:`geo.reports.DroneType.max_kmh`, its top
+  cruise speed plus a strong tailwind) even with every position moved to its
+  most favourable point within its uncertainty and every approximate time
+  stretched by its tolerance; or a distance shorter than the places named
+  are apart at their closest;
+* a **contradiction with another stated figure** (a reported distance that
+  cannot be flown in the reported time, a named place deeper than the
+  reported depth).
+
+Each check has one of three statuses (:data:`CHECK_STATUSES`):
+
+``contradicts``
+    impossible, or against another stated figure; the sentence gives the numbers.
+``consistent``
+    possible; where the figures look slow or long, the sentence says what
+    explains it (loitering, a longer path, approximate times, places missing).
+``cannot check``
+    nothing to measure it against (no route placed, the track was built from
+    this very figure).
+
+One fact gives one check: a reported duration that is the same span as a
+timed leg (the same minutes) is checked once, as the duration.  The distance
+check states how much of the measured route rests on presumed legs
+("presumably towards X" is not a position).
 """
 
 from __future__ import annotations
@@ -13,19 +50,29 @@ import numpy as np
 import pandas as pd
 
 from .formatting import hours_minutes
+from .reports import DEFAULT_APPROX_MIN
 
-__all__ = ["APPROX_TOLERANCE", "DETOUR_ALLOWANCE", "TimedLegs", "all_checks"]
+__all__ = ["APPROX_TOLERANCE", "CHECK_STATUSES", "DETOUR_ALLOWANCE", "TimedLegs", "all_checks"]
 
-#: How much longer than the route through the named places a reported distance
-#: may be before it is flagged (drones rarely fly straight between the places named).
+#: The statuses a check can have, from the one that matters most to a reader.
+CHECK_STATUSES = ("contradicts", "consistent", "cannot check")
+#: A reported distance above this multiple of the longest route through the places
+#: named is still consistent, but the sentence says places are missing.
 DETOUR_ALLOWANCE = 1.35
-#: Relative tolerance for an approximate reported figure ("about 60 km").
+#: Relative tolerance for an approximate reported distance or depth ("about 60 km").
 APPROX_TOLERANCE = 0.15
+#: Two timed spans are the same fact when their minutes differ by at most this.
+SAME_SPAN_MIN = 1.0
 
 
 @dataclass(frozen=True)
 class TimedLegs:
-    """The legs between consecutive stops with reported times, over all tracks (flat arrays)."""
+    """The legs between consecutive stops with reported times, over all tracks (flat arrays).
+
+    ``km`` is along the track, ``minutes`` between the reported times; ``unc``
+    the sum of both ends' uncertainty radii (km) and ``approx_min`` the sum of
+    both ends' time tolerances (minutes), when known (else zeros).
+    """
 
     track: np.ndarray
     from_label: np.ndarray
@@ -33,193 +80,264 @@ class TimedLegs:
     km: np.ndarray
     minutes: np.ndarray
     kmh: np.ndarray
+    unc: np.ndarray | None = None
+    approx_min: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> TimedLegs:
+        """No legs."""
         e = np.empty(0)
         return cls(np.empty(0, np.int64), np.empty(0, object), np.empty(0, object), e, e, e)
 
 
-def _runs(groups: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.empty(0, np.int64)
-
-
-def _group_max(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    out = np.full(n, -np.inf)
-    if len(values):
-        starts = _runs(groups)
-        out[groups[starts]] = np.maximum.reduceat(np.where(np.isnan(values), -np.inf, values), starts)
-    out[out == -np.inf] = np.nan
-    return out
-
-
-def _group_min(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    return -_group_max(-values, groups, n)
-
-
-def _first_where(mask: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    at = np.flatnonzero(mask)
-    out = np.full(n, -1)
-    keep = _runs(groups[at])
-    out[groups[at[keep]]] = at[keep]
-    return out
-
-
-
 def _check(name: str, status: str, sentence: str, **figures) -> dict[str, Any]:
+    assert status in CHECK_STATUSES, status
     return {"check": name, "status": status, "sentence": sentence, **figures}
 
 
 def all_checks(tracks: gpd.GeoDataFrame, out: dict[str, Any], legs: TimedLegs) -> list[list[dict[str, Any]]]:
-    """Each track's checks: its reported figures (where it has any), then its speeds."""
+    """Each track's checks: its reported figures (where it has any), then its timed legs.
+
+    Parameters
+    ----------
+    tracks : geopandas.GeoDataFrame
+        As :func:`geo.tracks.build_tracks` returns it.
+    out : dict
+        The figure columns :func:`geo.analyse.analyse` has filled (one value per track).
+    legs : TimedLegs
+        The timed legs of all tracks.
+
+    Returns
+    -------
+    list of list of dict
+        Per track, its checks: ``check`` (``distance``, ``duration``, ``depth``,
+        ``speed``), ``status`` (one of :data:`CHECK_STATUSES`), ``sentence``, and
+        the figures the sentence quotes.
+    """
+    n = len(tracks)
+    duration = tracks["reported_duration_min"].to_numpy(float)
+    same = np.zeros(len(legs.km), bool)
+    if len(legs.km):
+        same = np.abs(legs.minutes - duration[legs.track]) <= SAME_SPAN_MIN
+    checks = _speed_checks(tracks, legs, ~same, n)
     reported = tracks[["reported_distance_km", "reported_duration_min", "reported_depth_km"]].notna().any(axis=1)
-    speed_checks = _speed_checks(tracks, legs.track, legs.from_label, legs.to_label, legs.km, legs.minutes,
-                                 legs.kmh, len(tracks))
-    checks = [list(c) for c in speed_checks]
     rows = np.flatnonzero(reported.to_numpy())
     if len(rows):
         records = tracks.iloc[rows].drop(columns=tracks.geometry.name).to_dict("records")
         for row, track in zip(rows.tolist(), records):
             fig = {k: out[k][row] for k in out}
-            checks[row] = _reported_checks(track, fig) + checks[row]
+            twin = [(str(legs.from_label[k]), str(legs.to_label[k])) for k in np.flatnonzero(same & (legs.track == row))]
+            checks[row] = _reported_checks(track, fig, twin) + checks[row]
     return checks
 
 
-def _reported_checks(track, fig: dict[str, Any]) -> list[dict[str, Any]]:
+def _reported_checks(track, fig: dict[str, Any], twin: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Every reported figure (distance, duration, depth) against the computed one."""
     checks = []
-    vmin, vmax = float(track["speed_min_kmh"]), float(track["speed_max_kmh"])
-    drone = track["drone_name"]
-    length, (llo, lhi) = fig["length_km"], fig["length_km_range"]
-
-    reported = track["reported_distance_km"]
-    if pd.notna(reported):
-        q = _qualifier(track, "reported_distance_qualifier")
-        said = f"reported {_q(q)}{reported:,.0f} km"
-        if not fig["placed"]:
-            checks.append(_check("distance", "n/a", f"{said}; no route could be placed to measure it against",
-                                 reported_km=reported))
-        else:
-            route = f"the route through the named places measures {length:,.0f} km ({llo:,.0f}–{lhi:,.0f} km)"
-            slack = 1 - APPROX_TOLERANCE if q else 1.0
-            if reported < llo * slack:
-                status, verdict = "warn", "shorter than the shortest route through the places named"
-            elif reported > lhi * DETOUR_ALLOWANCE:
-                status, verdict = "warn", (f"more than {DETOUR_ALLOWANCE:.2f}× the route through the places "
-                                           "named: places are missing or it detoured widely")
-            else:
-                status, verdict = "ok", "consistent, allowing for detours between the places named"
-            checks.append(_check("distance", status, f"{said}; {route}: {verdict}", reported_km=reported,
-                                 computed_km=round(length, 1)))
-
-    duration = track["reported_duration_min"]
-    if pd.notna(duration):
-        q = _qualifier(track, "reported_duration_qualifier")
-        said = f"reported {_q(q)}{hours_minutes(duration)}"
-        basis = reported if pd.notna(reported) else length
-        if pd.isna(basis):
-            checks.append(_check("duration", "n/a", f"{said}; no distance to compare it with",
-                                 reported_minutes=duration))
-        else:
-            implied = basis / (duration / 60.0)
-            which = "the reported distance" if pd.notna(reported) else "the measured route"
-            need = f"{hours_minutes(basis / vmax * 60)}–{hours_minutes(basis / vmin * 60)}"
-            slack = APPROX_TOLERANCE if q else 0.0
-            ok = vmin * (1 - slack) <= implied <= vmax * (1 + slack)
-            checks.append(_check(
-                "duration", "ok" if ok else "warn",
-                f"{said}: {which} ({basis:,.0f} km) in that time means {implied:,.0f} km/h; "
-                f"a {drone} at {vmin:.0f}–{vmax:.0f} km/h needs {need}",
-                reported_minutes=duration, implied_kmh=round(implied, 1)))
-
-    depth = track["reported_depth_km"]
-    if pd.notna(depth):
-        q = _qualifier(track, "reported_depth_qualifier")
-        said = f"reported {_q(q)}{depth:,.0f} km past the border"
-        if fig["placed"] and pd.isna(fig["depth_km"]):
-            checks.append(_check("depth", "n/a", f"{said}; no firm position inside the country to measure it at",
-                                 reported_km=depth))
-        elif not fig["placed"]:
-            checks.append(_check("depth", "n/a", f"{said}; no place named, so it cannot be measured: "
-                                 f"at {vmin:.0f}–{vmax:.0f} km/h a straight run that deep takes at least "
-                                 f"{hours_minutes(depth / vmax * 60)}", reported_km=depth))
-        else:
-            dlo, dhi = fig["depth_km_range"]
-            computed = f"the track reaches {fig['depth_km']:,.0f} km ({dlo:,.0f}–{dhi:,.0f} km)"
-            # The end was placed from this very figure (and it could be reached): nothing to check.
-            placed_from = any(s.get("matched", {}).get("placed_from") == "measured_from_border"
-                              and abs(s["matched"].get("placed_distance_km", np.nan) - depth) <= 0.01 * depth
-                              for s in track["stops"])
-            if placed_from and abs(fig["depth_km"] - depth) <= 0.02 * depth:
-                checks.append(_check("depth", "n/a", f"{said}; the end was placed from this figure, so the "
-                                     f"track agrees by construction ({computed})", reported_km=depth,
-                                     computed_km=round(fig["depth_km"], 1)))
-                return checks
-            if q in ("over", "at least"):
-                ok = dhi >= depth
-            elif q in ("under", "up to"):
-                ok = dlo <= depth
-            else:
-                slack = APPROX_TOLERANCE if q else 0.0
-                ok = dlo * (1 - slack) <= depth <= dhi * (1 + slack)
-            checks.append(_check("depth", "ok" if ok else "warn", f"{said}; {computed}",
-                                 reported_km=depth, computed_km=round(fig["depth_km"], 1)))
-
+    if pd.notna(track["reported_distance_km"]):
+        checks.append(_distance_check(track, fig))
+    if pd.notna(track["reported_duration_min"]):
+        checks.append(_duration_check(track, fig, twin))
+    if pd.notna(track["reported_depth_km"]):
+        checks.append(_depth_check(track, fig))
     return checks
 
 
-def _speed_checks(tracks: gpd.GeoDataFrame, leg_track: np.ndarray, from_label: np.ndarray, to_label: np.ndarray,
-                  km: np.ndarray, minutes: np.ndarray, kmh: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
-    """Per track: one check per timed leg outside the drone's envelope; the legs within it share one.
+def _firm_route(fig: dict[str, Any]) -> tuple[float, float, float]:
+    """The route through the named places without presumed legs: (km, shortest km, presumed km).
 
+    The shortest is the length range's low end less the presumed legs: moving
+    every stop within its radius shortens the presumed legs too, so this is a
+    little lower than the exact minimum over the firm legs alone (a safe side
+    for a lower bound).
+    """
+    presumed = float((fig["length_by_status_km"] or {}).get("presumed") or 0.0)
+    length, (llo, _) = fig["length_km"], fig["length_km_range"]
+    return length - presumed, max(0.0, llo - presumed), presumed
+
+
+def _upper(value: float, q: str | None, approx: bool) -> float:
+    """The most a reported figure can mean: ``over 60`` is unbounded, ``about 60`` is 60 plus the tolerance."""
+    if q in ("over", "at least"):
+        return np.inf
+    return value * (1 + APPROX_TOLERANCE) if approx else value
+
+
+def _lower(value: float, q: str | None, approx: bool) -> float:
+    """The least a reported figure can mean."""
+    if q in ("under", "up to"):
+        return 0.0
+    return value * (1 - APPROX_TOLERANCE) if approx else value
+
+
+def _distance_check(track, fig: dict[str, Any]) -> dict[str, Any]:
+    reported = float(track["reported_distance_km"])
+    q, approx = _qualifier(track, "reported_distance_qualifier")
+    said = f"reported {_q(q, approx)}{reported:,.0f} km"
+    if not fig["placed"]:
+        return _check("distance", "cannot check", f"{said}; no route could be placed to measure it against",
+                      reported_km=reported)
+    firm, firm_lo, presumed = _firm_route(fig)
+    length, (_, lhi) = fig["length_km"], fig["length_km_range"]
+    route = f"the named places account for {firm:,.0f} km (at least {firm_lo:,.0f} km)"
+    if presumed > 0:
+        route += (f", and presumed legs for {presumed:,.0f} km more ({presumed / length:.0%} of the "
+                  f"{length:,.0f} km measured)")
+    figures = {"reported_km": reported, "computed_km": round(length, 1), "firm_km": round(firm, 1),
+               "presumed_km": round(presumed, 1), "presumed_share": round(presumed / length, 3) if length else 0.0}
+    if _upper(reported, q, approx) < firm_lo:
+        return _check("distance", "contradicts", f"{said}; {route}: the reported distance is shorter than "
+                      "the named places are apart at their closest", **figures)
+    if reported > firm * (1 + APPROX_TOLERANCE) and presumed > 0 and reported <= lhi * DETOUR_ALLOWANCE:
+        verdict = "consistent only if it flew on along the presumed legs or detoured between the places named"
+    elif reported > lhi * DETOUR_ALLOWANCE:
+        verdict = (f"consistent, but {reported / max(length, 1e-9):.1f}× the measured route: places are missing "
+                   "or it detoured widely")
+    else:
+        verdict = "consistent, allowing for detours between the places named"
+    return _check("distance", "consistent", f"{said}; {route}: {verdict}", **figures)
+
+
+def _duration_check(track, fig: dict[str, Any], twin: list[tuple[str, str]]) -> dict[str, Any]:
+    duration = float(track["reported_duration_min"])
+    q, approx = _qualifier(track, "reported_duration_qualifier")
+    said = f"reported {_q(q, approx)}{hours_minutes(duration)} inside"
+    if twin:
+        said += f" (the same span as the timed leg {twin[0][0]} to {twin[0][1]})"
+    limit, drone = float(track["speed_limit_kmh"]), track["drone_name"]
+    vmin, vmax = float(track["speed_min_kmh"]), float(track["speed_max_kmh"])
+    longest = np.inf if q in ("over", "at least") else duration + (DEFAULT_APPROX_MIN if approx else 0.0)
+    reported_km = track["reported_distance_km"]
+    bases = []
+    if fig["placed"] and np.isfinite(fig.get("inside_km", np.nan)) and fig["length_km"] > 0:
+        _, firm_lo, _ = _firm_route(fig)
+        outside = fig["length_km"] - fig["inside_km"]
+        bases.append(("at least, between the named places inside", max(0.0, firm_lo - outside)))
+    if pd.notna(reported_km):
+        rq, rapprox = _qualifier(track, "reported_distance_qualifier")
+        least = _lower(float(reported_km), rq, rapprox)
+        bases.append(("the reported distance" if least == reported_km else "the reported distance, at its least",
+                      least))
+    if not bases:
+        return _check("duration", "cannot check", f"{said}; no distance to compare it with",
+                      reported_minutes=duration)
+    hours = longest / 60.0
+    within = f" in at most {hours_minutes(longest)}" if np.isfinite(hours) else ""
+    parts = [f"{km:,.0f} km ({what}){within} needs at least {km / hours:,.0f} km/h" if np.isfinite(hours)
+             else f"{km:,.0f} km ({what})" for what, km in bases]
+    needed = max(km / hours for _, km in bases) if np.isfinite(hours) else 0.0
+    envelope = f"a {drone} cruises at {vmin:.0f}–{vmax:.0f} km/h (at most about {limit:.0f} km/h over the ground)"
+    figures = {"reported_minutes": duration, "needed_kmh": round(needed, 1), "limit_kmh": limit}
+    if needed > limit:
+        return _check("duration", "contradicts", f"{said}; {'; '.join(parts)}; {envelope}: impossible in that time",
+                      **figures)
+    typical = max(km for _, km in bases) / (duration / 60.0) if duration > 0 else np.inf
+    why = (": consistent — slower than cruise on paper: it loitered, flew a longer path than the straight lines, "
+           "or the times are approximate" if typical < vmin else ": consistent")
+    return _check("duration", "consistent", f"{said}; {'; '.join(parts)}; {envelope}{why}", **figures)
+
+
+def _depth_check(track, fig: dict[str, Any]) -> dict[str, Any]:
+    depth = float(track["reported_depth_km"])
+    q, approx = _qualifier(track, "reported_depth_qualifier")
+    said = f"reported {_q(q, approx)}{depth:,.0f} km past the border"
+    vmax = float(track["speed_max_kmh"])
+    if not fig["placed"]:
+        return _check("depth", "cannot check", f"{said}; no place named, so it cannot be measured: a straight "
+                      f"run that deep takes at least {hours_minutes(depth / vmax * 60)} at cruise speed",
+                      reported_km=depth)
+    if pd.isna(fig["depth_km"]):
+        return _check("depth", "cannot check", f"{said}; no firm position inside the country to measure it at",
+                      reported_km=depth)
+    dlo, dhi = fig["depth_km_range"]
+    computed = f"the track's firm positions reach {fig['depth_km']:,.0f} km (between {dlo:,.0f} and {dhi:,.0f} km)"
+    figures = {"reported_km": depth, "computed_km": round(fig["depth_km"], 1)}
+    placed_from = any(s.get("matched", {}).get("placed_from") == "measured_from_border"
+                      and abs(s["matched"].get("placed_distance_km", np.nan) - depth) <= 0.01 * depth
+                      for s in track["stops"])
+    if placed_from and abs(fig["depth_km"] - depth) <= 0.02 * depth:
+        return _check("depth", "cannot check", f"{said}; the end was placed from this figure, so the track "
+                      f"agrees by construction ({computed})", **figures)
+    if _upper(depth, q, approx) < dlo:
+        return _check("depth", "contradicts", f"{said}; {computed}: a named place lies deeper than reported",
+                      **figures)
+    if _lower(depth, q, approx) > dhi:
+        verdict = "consistent only if it flew deeper than the places named"
+    else:
+        verdict = "consistent"
+    return _check("depth", "consistent", f"{said}; {computed}: {verdict}", **figures)
+
+
+def _speed_checks(tracks: gpd.GeoDataFrame, legs: TimedLegs, keep: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
+    """Per track: one check per impossible timed leg; the possible ones share one.
+
+    A leg is impossible when even its shortest length (ends moved towards each
+    other by their radii) in its longest time (approximate times stretched by
+    their tolerance) needs more than the drone's fastest plausible ground speed.
     The legs' figures are the rounded ones the table shows (so the sentences add up).
     """
+    checks: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    if not len(legs.km):
+        return checks
     vmin = tracks["speed_min_kmh"].to_numpy(float)
     vmax = tracks["speed_max_kmh"].to_numpy(float)
+    limit = tracks["speed_limit_kmh"].to_numpy(float)
     drone = tracks["drone_name"].to_numpy(object)
-    low, high = vmin[leg_track] * (1 - APPROX_TOLERANCE), vmax[leg_track] * (1 + APPROX_TOLERANCE)
-    timed = np.isfinite(kmh)
-    fine = timed & (kmh >= low) & (kmh <= high)
-    checks: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    unc = legs.unc if legs.unc is not None else np.zeros(len(legs.km))
+    slack = legs.approx_min if legs.approx_min is not None else np.zeros(len(legs.km))
+    km, minutes, kmh, owner = legs.km, legs.minutes, legs.kmh, legs.track
+    timed = keep & np.isfinite(kmh) & (minutes > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.maximum(km - unc, 0.0) / ((minutes + slack) / 60.0)
+    impossible = timed & (needed > limit[owner])
 
     def envelope(row: int) -> str:
         return f"a {drone[row]} cruises at {vmin[row]:.0f}–{vmax[row]:.0f} km/h"
 
-    for k in np.flatnonzero(timed & ~fine).tolist():  # the exceptions, one by one
-        row = int(leg_track[k])
-        why = ("slower than its cruise speed: it flew a longer path than the straight line, "
-               "or the times are approximate" if kmh[k] < low[k] else
-               "faster than its cruise speed: a time or a place is probably wrong")
+    for k in np.flatnonzero(impossible).tolist():
+        row = int(owner[k])
         checks[row].append(_check(
-            "speed", "warn", f"{from_label[k]} to {to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} "
-            f"is {kmh[k]:,.0f} km/h; {envelope(row)} — {why}", implied_kmh=float(kmh[k])))
-
-    at = np.flatnonzero(fine)
-    owner = leg_track[at]
-    count = np.bincount(owner, minlength=n)
-    fastest, slowest = _group_max(kmh[at], owner, n), _group_min(kmh[at], owner, n)
-    km_sum = np.bincount(owner, weights=km[at], minlength=n)
-    min_sum = np.bincount(owner, weights=minutes[at], minlength=n)
-    first = _first_where(np.ones(len(at), bool), owner, n)
-    for row in np.flatnonzero(count).tolist():
-        if count[row] == 1:
-            k = at[first[row]]
-            sentence = (f"{from_label[k]} to {to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} is "
-                        f"{kmh[k]:,.0f} km/h; {envelope(row)}")
+            "speed", "contradicts",
+            f"{legs.from_label[k]} to {legs.to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} is "
+            f"{kmh[k]:,.0f} km/h, and even at the closest positions and the longest time the uncertainties allow "
+            f"it needs {needed[k]:,.0f} km/h; {envelope(row)} and cannot exceed about {limit[row]:.0f} km/h: "
+            "a time or a place is wrong", implied_kmh=float(kmh[k]), needed_kmh=round(float(needed[k]), 1)))
+    possible = np.flatnonzero(timed & ~impossible)
+    by_row: dict[int, list[int]] = {}
+    for k in possible.tolist():
+        by_row.setdefault(int(owner[k]), []).append(k)
+    for row, ks in by_row.items():
+        slow = [k for k in ks if kmh[k] < vmin[row]]
+        if len(ks) == 1:
+            k = ks[0]
+            head = (f"{legs.from_label[k]} to {legs.to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} "
+                    f"is {kmh[k]:,.0f} km/h")
             implied = float(kmh[k])
         else:
-            sentence = (f"{count[row]} timed legs at {slowest[row]:,.0f}–{fastest[row]:,.0f} km/h; "
-                        f"{envelope(row)}")
-            implied = round(km_sum[row] / min_sum[row] * 60.0, 1)
-        checks[row].append(_check("speed", "ok", sentence, implied_kmh=implied))
+            head = f"{len(ks)} timed legs at {min(kmh[ks]):,.0f}–{max(kmh[ks]):,.0f} km/h"
+            implied = round(float(km[ks].sum() / minutes[ks].sum() * 60.0), 1)
+        why = (" — slower than cruise on paper: it loitered, flew a longer path than the straight line, or the "
+               "times are approximate" if slow else "")
+        checks[row].append(_check("speed", "consistent", f"{head}; {envelope(row)}: consistent{why}",
+                                  implied_kmh=implied))
     return checks
 
 
-def _q(qualifier: str | None) -> str:
-    return f"{qualifier} " if qualifier else ""
+def _q(qualifier: str | None, approx: bool) -> str:
+    if qualifier:
+        return f"{qualifier} "
+    return "about " if approx else ""
 
 
-def _qualifier(track, column: str) -> str | None:
-    """A reported figure's qualifier, or None (a frame turns missing ones into NaN)."""
+def _qualifier(track, column: str) -> tuple[str | None, bool]:
+    """A reported figure's bound word (``over``...) and whether it is approximate.
+
+    The track frame stores ``about`` as the qualifier of an approximate figure
+    (and a frame turns missing ones into NaN).
+    """
     value = track[column]
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        return None, False
+    if value == "about":
+        return None, True
+    return value, False

@@ -121,7 +121,7 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
         "reported_distance_km": item["reported"]["distance_km"],
         "reported_duration_minutes": item["reported"]["duration_minutes"],
         "reported_depth_km": item["reported"]["depth_km"],
-        "checks_warn": sum(c["status"] == "warn" for c in checks),
+        "checks_contradicting": sum(c["status"] == "contradicts" for c in checks),
         "checks": " | ".join(f"{c['status']}: {c['sentence']}" for c in checks),
     }
 
@@ -204,7 +204,7 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
             for r in item["regions"] or []:
                 lines.append(f"  region        {r['name']} ({r['region_id']}): {_km(r['km'])}, {_minutes(r['minutes'])}")
         for c in item["checks"] or []:
-            lines.append(f"  check {c['status']:<5}  {c['sentence']}")
+            lines.append(f"  check {c['check']:<9} {c['status']:<12} {c['sentence']}")
         lines.append("")
     return "\n".join(lines)
 

@@ -60,7 +60,7 @@ from .datafiles import PLACES, data_path
 from .atomic import check_target, write_atomic
 from .errors import plain_text
 from .export import check_figures
-from .formatting import hours_minutes
+from .formatting import checks_summary, hours_minutes
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, DASH, ORIGIN_STYLE, OUTCOME_LABEL, OUTCOME_SYMBOL,
                        PALETTE, REGION_STYLE, STATUS_LABEL)
 from .projection import GEOD
@@ -916,10 +916,9 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
                      f"{names.get(country, country)}")
     parts.append(f"route {_km_range(fig_row['length_km'], fig_row['length_km_range'])}")
     parts.append(OUTCOME_SENTENCE.get(track["outcome"], track["outcome"]))
-    checks = [c for c in fig_row["checks"] or [] if c["status"] in ("ok", "warn")]
-    if checks:
-        verdicts = [f"{c['check']} {'agrees' if c['status'] == 'ok' else 'doubtful'}" for c in checks]
-        parts.append("reported figures checked: " + ", ".join(verdicts))
+    summary = checks_summary(fig_row["checks"])
+    if summary:
+        parts.append(summary)
     body = "; ".join(parts)
     return head, f"{body[0].upper()}{body[1:]}."
 

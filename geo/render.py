@@ -43,7 +43,7 @@ from .bulklines import bulk_lines
 from .errors import GeoError
 from .atomic import write_atomic_many
 from .export import check_figures
-from .formatting import hours_minutes
+from .formatting import checks_summary, hours_minutes
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
                        OUTCOME_SYMBOL, PALETTE, REGION_STYLE, STATUS_LABEL)
@@ -294,10 +294,9 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
                      else f"was lost from view after {end['lat']:.2f} N {end['lon']:.2f} E")
     text = head + ", ".join(parts) + "."
     text += f" Route {_km_range(fig['length_km'], fig['length_km_range'])} long"
-    warn = [c for c in fig["checks"] or [] if c["status"] == "warn"]
-    checked = [c for c in fig["checks"] or [] if c["status"] in ("ok", "warn")]
-    if checked:
-        text += f"; {len(checked) - len(warn)} of {len(checked)} checks of reported figures and speeds agree"
+    summary = checks_summary(fig["checks"])
+    if summary:
+        text += f"; {summary}"
     return text + "."
 
 
@@ -622,7 +621,7 @@ def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
     rows.append(("Drone", f"{track['drone_name']} ({track['speed_min_kmh']:.0f}–{track['speed_max_kmh']:.0f} km/h)"))
     rows.append(("Outcome", OUTCOME_LABEL.get(track["outcome"], track["outcome"])))
     body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
-    checks = "".join(f"<li><b>{safe_html(c['status'])}</b> {safe_html(c['sentence'])}</li>"
+    checks = "".join(f"<li><b>{safe_html(c['check'])}: {safe_html(c['status'])}</b> {safe_html(c['sentence'])}</li>"
                      for c in fig["checks"] or [])
     return (f"<div class=\"geo-popup\"><h3>{safe_html(track['title'])}</h3>"
             f"<p><small>{safe_html(track['id'])} · {safe_html(track['date'])}</small></p>"

@@ -123,7 +123,8 @@ def test_gpkg_tracks_carry_the_figures_and_the_line(gpkg, by_id):
         lo, hi = fig["length_km_range"]
         assert _close(row["length_km_min"], lo) and _close(row["length_km_max"], hi)
         assert row["crossings_count"] == len(fig["crossings"])
-        assert row["checks_warn"] == sum(c["status"] == "warn" for c in fig["checks"])
+        assert row["checks_contradicting"] == sum(c["status"] == "contradicts" for c in fig["checks"])
+        assert row["checks_consistent"] + row["checks_contradicting"] + row["checks_cannot_check"] == len(fig["checks"])
         assert [c["to"] for c in json.loads(row["crossings"])] == [c["to"] for c in fig["crossings"]]
         if not track["placed"]:
             assert row.geometry is None and not row["placed"]
