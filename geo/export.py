@@ -20,6 +20,7 @@ import shapely
 
 from .atomic import write_atomic  # here too, for the writers that import it from this module
 from .formatting import hours_minutes
+from .ranges import RANGE_KINDS, RANGE_MEANING
 
 __all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
            "to_table", "write_atomic", "render"]
@@ -82,6 +83,8 @@ def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, A
         for column in figures.columns:
             if column not in ("id", "placed"):
                 item[column] = fig[column]
+        item["range_kinds"] = {column: {"kind": kind, "meaning": RANGE_MEANING[kind]}
+                               for column, kind in RANGE_KINDS.items()}
         item["stops"] = track.stops
         out.append(_clean(item))
     return out
@@ -113,7 +116,9 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
         "id": item["id"], "date": item["date"], "country": item["country"], "origin": item["origin"],
         "drone": item["drone"], "outcome": item["outcome"], "placed": item["placed"],
         "length_km": item["length_km"], "length_km_min": lo, "length_km_max": hi,
+        "length_km_range_kind": RANGE_KINDS["length_km_range"],
         "depth_km": item["depth_km"], "depth_km_min": dlo, "depth_km_max": dhi,
+        "depth_km_range_kind": RANGE_KINDS["depth_km_range"],
         "depth_any_km": item["depth_any_km"], "inside_km": item["inside_km"],
         "inside_minutes": item["inside_minutes"],
         "crossings": ";".join(f"{c['from']}>{c['to']}@{c['lat']},{c['lon']}" for c in item["crossings"] or []),
@@ -158,10 +163,10 @@ def _km(value, digits: int = 0) -> str:
     return "—" if value is None else f"{value:,.{digits}f} km"
 
 
-def _range(pair) -> str:
+def _range(pair, column: str) -> str:
     if not pair or pair[0] is None:
         return ""
-    return f" ({pair[0]:,.0f}–{pair[1]:,.0f})"
+    return f" ({pair[0]:,.0f}–{pair[1]:,.0f}, {RANGE_KINDS[column]})"
 
 
 def _minutes(value) -> str:
@@ -189,8 +194,8 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
         else:
             by = item["length_by_status_km"] or {}
             split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
-            lines.append(f"  length        {_km(item['length_km'])}{_range(item['length_km_range'])}  [{split}]")
-            lines.append(f"  depth         {_km(item['depth_km'])}{_range(item['depth_km_range'])} past the "
+            lines.append(f"  length        {_km(item['length_km'])}{_range(item['length_km_range'], 'length_km_range')}  [{split}]")
+            lines.append(f"  depth         {_km(item['depth_km'])}{_range(item['depth_km_range'], 'depth_km_range')} past the "
                          f"{item['origin']} border; {_km(item['depth_any_km'])} from any border")
             if item.get("depth_with_presumed_km") and item["depth_with_presumed_km"] != item["depth_km"]:
                 lines.append(f"                {_km(item['depth_with_presumed_km'])} counting presumed legs")

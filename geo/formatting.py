@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["checks_summary", "hours_minutes"]
+__all__ = ["RANGE_WORDS", "checks_summary", "hours_minutes", "range_words"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -36,3 +36,18 @@ def checks_summary(checks) -> str:
     verdicts = [f"{c['check']} {'contradicts the track' if c['status'] == 'contradicts' else 'consistent'}"
                 for c in ordered]
     return "reported figures checked: " + ", ".join(verdicts)
+
+
+#: How a range of each kind is written after its figure (``{lo}`` and ``{hi}`` in whole km).
+RANGE_WORDS = {"bound": "certainly {lo}–{hi} km", "interval": "{lo}–{hi} km within the uncertainties"}
+
+
+def range_words(lo: float, hi: float, kind: str) -> str:
+    """A range as readers are told it, saying what kind it is.
+
+    Examples
+    --------
+    >>> range_words(5.2, 44.4, "bound"), range_words(363, 423.2, "interval")
+    ('certainly 5–44 km', '363–423 km within the uncertainties')
+    """
+    return RANGE_WORDS[kind].format(lo=f"{float(lo):,.0f}", hi=f"{float(hi):,.0f}")

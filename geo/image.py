@@ -56,16 +56,43 @@ from shapely.ops import polylabel
 from shapely.plotting import patch_from_polygon
 
 from . import borders
-from .datafiles import PLACES, data_path
 from .atomic import check_target, write_atomic
+from .datafiles import PLACES, data_path
 from .errors import plain_text
 from .export import check_figures
 from .formatting import checks_summary, hours_minutes
-from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, DASH, ORIGIN_STYLE, OUTCOME_LABEL, OUTCOME_SYMBOL,
-                       PALETTE, REGION_STYLE, STATUS_LABEL)
+from .mapstyle import (
+    BAND_FILL,
+    BORDER_STYLE,
+    COUNTRY_STYLE,
+    DASH,
+    ORIGIN_STYLE,
+    OUTCOME_LABEL,
+    OUTCOME_SYMBOL,
+    PALETTE,
+    REGION_STYLE,
+    STATUS_LABEL,
+)
 from .projection import GEOD
-from .render import (ATTRIBUTION, BANDS_KM, RenderOptionError, _bands, _clock, _country_names, _date,
-                     _default_title, _finite, _km, _km_range, _whole, _leg_label, _reported_text, _status_runs, corridor)
+from .ranges import range_kind
+from .render import (
+    ATTRIBUTION,
+    BANDS_KM,
+    RenderOptionError,
+    _bands,
+    _clock,
+    _country_names,
+    _date,
+    _default_title,
+    _finite,
+    _km,
+    _km_range,
+    _leg_label,
+    _reported_text,
+    _status_runs,
+    _whole,
+    corridor,
+)
 
 __all__ = ["FORMATS", "DEFAULT_WIDTH_PX", "DEFAULT_HEIGHT_PX", "DEFAULT_DPI", "MIN_SIDE_PX", "DPI_RANGE",
            "MAX_SIDE_PX", "MAX_PIXELS", "RC", "map_crs", "image_format", "check_size", "render_image", "write_image"]
@@ -908,13 +935,13 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
             f"; reported {reported}." if reported else ".")
     parts = []
     if _finite(fig_row["depth_km"]):
-        parts.append(f"{_km_range(fig_row['depth_km'], fig_row['depth_km_range'])} past the "
+        parts.append(f"{_km_range(fig_row['depth_km'], fig_row['depth_km_range'], range_kind('depth_km_range'))} past the "
                      f"{names.get(origin, origin)} border")
     if _finite(fig_row["inside_minutes"]):
         est = " (estimated)" if fig_row["inside_minutes_estimated"] else ""
         parts.append(f"{_km(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "
                      f"{names.get(country, country)}")
-    parts.append(f"route {_km_range(fig_row['length_km'], fig_row['length_km_range'])}")
+    parts.append(f"route {_km_range(fig_row['length_km'], fig_row['length_km_range'], range_kind('length_km_range'))}")
     parts.append(OUTCOME_SENTENCE.get(track["outcome"], track["outcome"]))
     summary = checks_summary(fig_row["checks"])
     if summary:

@@ -42,11 +42,27 @@ import simplekml
 from .errors import ExportError, plain_text
 from .export import COORD_DIGITS, check_figures
 from .formatting import hours_minutes
-from .layers import crossings_layer, deepest_points_layer, legs_layer, stamp, track_colors
+from .layers import (
+    crossings_layer,
+    deepest_points_layer,
+    legs_layer,
+    stamp,
+    track_colors,
+)
 from .mapstyle import OUTCOME_LABEL, STATUS_LABEL
+
 # The web map's popup text and formatting, reused so that Google Earth's balloons say the same.
-from .render import (ATTRIBUTION, _clock, _km_range, _sources_lookup, _stop_popup, _track_popup, describe,
-                     safe_html)
+from .ranges import range_kind
+from .render import (
+    ATTRIBUTION,
+    _clock,
+    _km_range,
+    _sources_lookup,
+    _stop_popup,
+    _track_popup,
+    describe,
+    safe_html,
+)
 
 __all__ = ["LEG_STYLE", "kml_document", "to_kml", "to_kmz"]
 
@@ -212,7 +228,7 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
         mark.style = style("crossing", icon=ICONS["crossing"], color=DARK, label_scale=0.7)
 
     for d in deepest.itertuples(index=False):
-        label = f"{_km_range(fig['depth_km'], fig['depth_km_range'])} from the {track['origin']} border"
+        label = f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {track['origin']} border"
         mark = folder.newpoint(name="deepest point", coords=[(d.geometry.x, d.geometry.y)])
         mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {label}')}</div>")
         mark.style = style("deepest", icon=ICONS["deepest"], color=DARK, label_scale=0.7)

@@ -50,6 +50,7 @@ from .errors import ExportError, OutputError, visible
 from .export import COORD_DIGITS, check_figures, records, to_csv, to_geojson
 from .mapstyle import PALETTE
 from .projection import GEOD
+from .ranges import RANGE_KINDS
 from .tracks import STATUSES
 
 __all__ = [
@@ -119,10 +120,10 @@ _TRACK_SCHEMA = {
     "reported_distance_km": "float", "reported_distance_qualifier": "str",
     "reported_duration_minutes": "float", "reported_duration_qualifier": "str",
     "reported_depth_km": "float", "reported_depth_qualifier": "str",
-    "length_km": "float", "length_km_min": "float", "length_km_max": "float",
+    "length_km": "float", "length_km_min": "float", "length_km_max": "float", "length_km_range_kind": "str",
     **{f"length_{status}_km": "float" for status in STATUSES},
     "crossings_count": "int",
-    "depth_km": "float", "depth_km_min": "float", "depth_km_max": "float",
+    "depth_km": "float", "depth_km_min": "float", "depth_km_max": "float", "depth_km_range_kind": "str",
     "deepest_lon": "float", "deepest_lat": "float", "deepest_border_lon": "float", "deepest_border_lat": "float",
     "deepest_t_min": "float", "depth_any_km": "float", "depth_with_presumed_km": "float",
     "inside_km": "float", "inside_minutes": "float", "inside_minutes_estimated": "bool",
@@ -275,7 +276,7 @@ def tracks_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
     sources = _sources_plain(reports)
     colors = track_colors(tracks)
     schema = dict(_TRACK_SCHEMA)
-    known = {"id", "placed", "length_km_range", "length_by_status_km", "depth_km_range", "deepest_point"}
+    known = {"id", "placed", "length_km_range", "length_by_status_km", "depth_km_range", "deepest_point", "range_kinds"}
     rows = []
     for i, item in enumerate(records(tracks, figures)):
         track = tracks.loc[i]
@@ -300,10 +301,10 @@ def tracks_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
             "reported_duration_qualifier": item["reported"]["duration_qualifier"],
             "reported_depth_km": item["reported"]["depth_km"],
             "reported_depth_qualifier": item["reported"]["depth_qualifier"],
-            "length_km_min": lo, "length_km_max": hi,
+            "length_km_min": lo, "length_km_max": hi, "length_km_range_kind": RANGE_KINDS["length_km_range"],
             **{f"length_{status}_km": by_status.get(status) for status in STATUSES},
             "crossings_count": len(item["crossings"] or []),
-            "depth_km_min": dlo, "depth_km_max": dhi,
+            "depth_km_min": dlo, "depth_km_max": dhi, "depth_km_range_kind": RANGE_KINDS["depth_km_range"],
             "deepest_lon": deepest.get("lon"), "deepest_lat": deepest.get("lat"),
             "deepest_border_lon": deepest.get("border_lon"), "deepest_border_lat": deepest.get("border_lat"),
             "deepest_t_min": deepest.get("t_min"),

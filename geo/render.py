@@ -39,15 +39,27 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from . import borders
+from .atomic import write_atomic_many
 from .bulklines import bulk_lines
 from .errors import GeoError
-from .atomic import write_atomic_many
 from .export import check_figures
-from .formatting import checks_summary, hours_minutes
+from .formatting import checks_summary, hours_minutes, range_words
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
-from .mapstyle import (BAND_FILL, BORDER_STYLE, COUNTRY_STYLE, CSS, DASH, ORIGIN_STYLE, OUTCOME_LABEL,
-                       OUTCOME_SYMBOL, PALETTE, REGION_STYLE, STATUS_LABEL)
+from .mapstyle import (
+    BAND_FILL,
+    BORDER_STYLE,
+    COUNTRY_STYLE,
+    CSS,
+    DASH,
+    ORIGIN_STYLE,
+    OUTCOME_LABEL,
+    OUTCOME_SYMBOL,
+    PALETTE,
+    REGION_STYLE,
+    STATUS_LABEL,
+)
 from .projection import GEOD, from_plane, to_plane
+from .ranges import range_kind
 
 __all__ = [
     "ATTRIBUTION",
@@ -135,11 +147,12 @@ def _km(value: float) -> str:
     return f"{_whole(value)} km"
 
 
-def _km_range(value: float, pair: Sequence[float]) -> str:
+def _km_range(value: float, pair: Sequence[float], kind: str) -> str:
+    """A figure with its range, saying whether the range is a bound or an interval (:mod:`geo.ranges`)."""
     lo, hi = pair
     if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
         return _km(value)
-    return f"{_whole(value)} km ({_whole(lo)}–{_whole(hi)} km)"
+    return f"{_whole(value)} km ({range_words(lo, hi, kind)})"
 
 
 def _finite(value: Any) -> bool:
@@ -278,7 +291,7 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
         parts.append(f"flew inside {cname}")
     if _finite(fig["depth_km"]):
         parts.insert(1 if crossings else 0,
-                     f"went {_km_range(fig['depth_km'], fig['depth_km_range'])} past the border")
+                     f"went {_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} past the border")
     minutes = fig["inside_minutes"]
     inside = f"{_km(fig['inside_km'])} and about {hours_minutes(minutes)} inside" if _finite(minutes) else ""
     if inside:
@@ -293,7 +306,7 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
                      f"{end['lon']:.2f} E" if track["outcome"] != "lost"
                      else f"was lost from view after {end['lat']:.2f} N {end['lon']:.2f} E")
     text = head + ", ".join(parts) + "."
-    text += f" Route {_km_range(fig['length_km'], fig['length_km_range'])} long"
+    text += f" Route {_km_range(fig['length_km'], fig['length_km_range'], range_kind('length_km_range'))} long"
     summary = checks_summary(fig["checks"])
     if summary:
         text += f"; {summary}"
@@ -604,13 +617,13 @@ def _stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: 
 
 
 def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
-    rows = [("Length", _km_range(fig["length_km"], fig["length_km_range"]))]
+    rows = [("Length", _km_range(fig["length_km"], fig["length_km_range"], range_kind('length_km_range')))]
     by = fig["length_by_status_km"] or {}
     split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
     if split:
         rows[0] = ("Length", rows[0][1] + f" [{split}]")
     if _finite(fig["depth_km"]):
-        rows.append(("Depth", _km_range(fig["depth_km"], fig["depth_km_range"]) + f" past the "
+        rows.append(("Depth", _km_range(fig["depth_km"], fig["depth_km_range"], range_kind('depth_km_range')) + f" past the "
                      f"{track['origin']} border"))
     if _finite(fig["inside_minutes"]):
         est = " (estimated)" if fig["inside_minutes_estimated"] else ""
@@ -740,7 +753,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     # The deepest point and its perpendicular to the border.
     deepest = fig["deepest_point"]
     if isinstance(deepest, dict) and _finite(fig["depth_km"]):
-        label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'])} from the {track['origin']} border")
+        label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {track['origin']} border")
         lo, hi = fig["depth_km_range"]
         short = (f"{_whole(fig['depth_km'])} km from border"
                  + (f" ({_whole(lo)}–{_whole(hi)})" if _finite(lo) and _finite(hi) else ""))

@@ -168,7 +168,7 @@ def test_accessible_description_has_each_computed_depth(seeds, online):
     described = re.search(r'<div id="geo-map-description"[^>]*>(.*?)</div>', online, re.S).group(1)
     assert 'aria-describedby="geo-map-description"' in online
     for depth, lo_hi in zip(figures.loc[figures["placed"], "depth_km"], figures.loc[figures["placed"], "depth_km_range"]):
-        assert f"{depth:,.0f} km ({lo_hi[0]:,.0f}–{lo_hi[1]:,.0f} km)" in described
+            assert f"{depth:,.0f} km (certainly {lo_hi[0]:,.0f}–{lo_hi[1]:,.0f} km)" in described  # a bound
     noscript = re.search(r"<noscript>(.*?)</noscript>", online, re.S).group(1)
     assert "Incident 2024-07-11-loyew: entered Belarus from Ukraine near 51.94 N 30.81 E" in noscript
 
