@@ -209,7 +209,7 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
             for r in item["regions"] or []:
                 lines.append(f"  region        {r['name']} ({r['region_id']}): {_km(r['km'])}, {_minutes(r['minutes'])}")
         for c in item["checks"] or []:
-            lines.append(f"  check {c['check']:<9} {c['status']:<12} {c['sentence']}")
+            lines.append(f"  check {c['check']:<9} {c['status']:<13}{c['sentence']}")
         lines.append("")
     return "\n".join(lines)
 

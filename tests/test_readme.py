@@ -56,3 +56,12 @@ def test_the_limits_the_readme_gives_are_the_loaders():
                     f"{reports.MAX_UNCERTAINTY_KM:.0f}", f"{reports.MAX_DISTANCE_KM:.0f}",
                     f"{reports.MAX_DURATION.total_seconds() / 3600:.0f}", f"{reports.MAX_TIME_APPROX_MIN:.0f}",
                     f"{reportplaces.FAR_FROM_BOTH_KM:.0f}"]
+
+
+def test_the_console_samples_are_what_the_commands_print_now():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("readme_samples", ROOT / "scripts" / "readme_samples.py")
+    samples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(samples)
+    assert samples.updated(README) == README, "run: python scripts/readme_samples.py"
