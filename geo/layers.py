@@ -51,7 +51,7 @@ from .export import COORD_DIGITS, check_figures, records, to_csv, to_geojson
 from .mapstyle import PALETTE
 from .projection import GEOD
 from .ranges import RANGE_KINDS
-from .tracks import STATUSES
+from .tracks import STATUSES, TIME_SOURCES
 
 __all__ = [
     "LAYERS",
@@ -356,7 +356,7 @@ def legs_layer(tracks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     any rests on the drone's typical speed), ``speed_kmh`` the implied speed.
     The legs of an incident add up to its ``length_km``.
     """
-    rank = {"reported": 0, "interpolated": 1, "estimated": 2}
+    rank = {name: i for i, name in enumerate(TIME_SOURCES)}
     colors = track_colors(tracks)
     rows, geoms = [], []
     for i, track in enumerate(tracks.reset_index(drop=True).itertuples(index=False)):  # per incident

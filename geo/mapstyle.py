@@ -31,6 +31,11 @@ DASH = {"reported": None, "presumed": "10 7", "estimated": "2 6"}
 STATUS_LABEL = {"reported": "reported", "presumed": "presumed (“probably towards …”)",
                 "estimated": "estimated by the tool"}
 
+#: How each time source (geo.tracks.TIME_SOURCES) reads.
+TIME_SOURCE_LABEL = {"reported": "reported", "reported_approx": "reported, approx",
+                     "interpolated": "interpolated between reported times",
+                     "estimated": "estimated at the type's typical speed"}
+
 #: The end marker's symbol, by the report's outcome.
 OUTCOME_SYMBOL = {"exited": "↩", "exploded": "✸", "crashed": "✕", "shot_down": "⊗", "lost": "?", "unknown": "…"}
 #: ... and how it reads.

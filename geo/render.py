@@ -57,6 +57,7 @@ from .mapstyle import (
     PALETTE,
     REGION_STYLE,
     STATUS_LABEL,
+    TIME_SOURCE_LABEL,
 )
 from .projection import GEOD, from_plane, to_plane
 from .ranges import range_kind
@@ -601,13 +602,14 @@ def _stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: 
                 sources: dict[str, Any], summary_of: str) -> str:
     rows = [("Status", stop["status"]), ("Where", f"{stop['lat']:.4f} N {stop['lon']:.4f} E, "
                                                   f"±{stop['uncertainty_km']:.0f} km")]
-    reported = stop.get("time")
     when = _clock(track, t_min, date=True)
-    rows.append(("Time", f"{when} ({'reported' if reported else t_source})"))
+    source = stop.get("time_source") or t_source
+    rows.append(("Time", f"{when} ({TIME_SOURCE_LABEL.get(source, source)})"))
     matched = stop.get("matched") or {}
     if matched.get("name"):
         region = f", {matched.get('region')}" if matched.get("region") else ""
-        rows.append(("Gazetteer", f"{matched['name']}{region} ({matched.get('kind', '')})"))
+        tier = f"; {matched['match']} match" if matched.get("match") else ""
+        rows.append(("Gazetteer", f"{matched['name']}{region} ({matched.get('kind', '')}{tier})"))
     body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
     cited = [sources[s] if s in sources else s for s in stop.get("sources") or []]
     src = "".join(f"<li>{_source_text(s) if not isinstance(s, str) else safe_html(s)}</li>" for s in cited)
