@@ -10,6 +10,7 @@ input it specifies.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,6 @@ import shapely
 from pyproj import Geod
 
 from geo.datafiles import data_path
-from tests.reference import brute_force_km
 from geo.gazetteer import Gazetteer
 from geo.reports import parse_report
 from geo.tracks import (
@@ -29,6 +29,7 @@ from geo.tracks import (
     REGION_INSET_KM,
     build_tracks,
 )
+from tests.reference import brute_force_km
 
 GEOD = Geod(ellps="WGS84")
 #: Typical cruise speed of a Shahed-136 that the reports below fly (km/h); the
@@ -119,7 +120,7 @@ def test_line_is_densified_to_at_most_densify_km_between_vertices():
 def test_densified_points_lie_on_the_geodesic_between_waypoints():
     row = track(COORDS_ROUTE)
     xy, at = coords(row), stop_vertices(row)
-    for k, (i, j) in enumerate(zip(at[:-1], at[1:])):
+    for k, (i, j) in enumerate(itertools.pairwise(at)):
         (lon1, lat1), (lon2, lat2) = WAYPOINTS[k], WAYPOINTS[k + 1]
         inner = xy[i + 1 : j]
         # The geodesic's own evenly spaced points (pyproj's inv_intermediate, both ends
@@ -321,7 +322,7 @@ def test_clock_times_are_read_in_the_reports_time_zone():
   - {lat: 52.5, lon: 27.5}
 """)
     # Minsk is UTC+3 all year.
-    assert row.t0 == dt.datetime(2024, 7, 16, 1, 0, tzinfo=dt.timezone.utc)
+    assert row.t0 == dt.datetime(2024, 7, 16, 1, 0, tzinfo=dt.UTC)
 
 
 # ----------------------------------------------------------------------------- uncertainty
