@@ -551,6 +551,10 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
 
     _area(ax, m.project(corridor(lon, lat, unc), simplify=False), facecolor=color, alpha=0.16,
           edgecolor="none", zorder=3)
+    reach = fig_row.get("reach_geometry")
+    if reach is not None and not shapely.is_empty(reach):  # where it could have been (geo.reach): an outline
+        _lines(ax, m.project(reach, simplify=False), colors=color, linewidths=m.pt(0.8), linestyles=(0, (2, 3)),
+               alpha=0.8, zorder=3, gid=f"reach-{track['id']}")
     lw = m.pt(TRACK_LW)
     ax.plot(x, y, color=HALO, linewidth=lw + m.pt(1.6), solid_capstyle="round", solid_joinstyle="round",
             zorder=4)

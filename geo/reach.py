@@ -131,7 +131,7 @@ def _array(row: Any, key: str) -> np.ndarray:
 
 
 def timed_fixes(row: Any, *, include_presumed: bool = False) -> list[Fix]:
-    """The stops of one track whose times were reported, in flight order.
+    """The points of one track whose times were reported, in flight order.
 
     Parameters
     ----------
@@ -145,39 +145,64 @@ def timed_fixes(row: Any, *, include_presumed: bool = False) -> list[Fix]:
     Returns
     -------
     list of Fix
-        A stop is timed when its time source (the stop's own ``time_source``
-        if it has one, else its vertex's) is one of :data:`TIMED_SOURCES` and
-        its minutes are finite.  Its radius is the larger of the stop's
-        ``uncertainty_km`` and its vertex's ``unc_km``.
+        A vertex is timed when its time source is one of :data:`TIMED_SOURCES`:
+        a stop with a reported time, or a border crossing that a reported time
+        applies to (:mod:`geo.timing` puts such a time on two vertices a metre
+        either side of the crossing; they make one fix).  Its radius is the
+        larger of the stop's ``uncertainty_km`` (for a crossing, the stop whose
+        time it carries) and the vertex's ``unc_km``; its time tolerance is that
+        stop's ``time_approx_min`` (:data:`geo.reports.DEFAULT_APPROX_MIN` for
+        an approximate time without one).
     """
     stops = list(row.get("stops") or [])
     index = _array(row, "stop_index").astype(int, copy=False)
     sources, minutes, unc = _array(row, "time_source"), _array(row, "t_min"), _array(row, "unc_km")
-    fixes = []
-    for vertex in np.flatnonzero(index >= 0).tolist():
+    geom = row.get("geometry")
+    if geom is None or len(sources) == 0:
+        return []
+    coords = shapely.get_coordinates(geom)
+    crossing_stop = {s.get("time_at"): k for k, s in enumerate(stops) if s.get("time_at") in CROSSING_TIMES}
+    fixes: list[Fix] = []
+    for vertex in np.flatnonzero(np.isin(sources, TIMED_SOURCES)).tolist():
+        t = _number(minutes[vertex])
+        lon, lat = float(coords[vertex, 0]), float(coords[vertex, 1])
+        if fixes and abs(fixes[-1].t_min - t) < 0.01 and abs(fixes[-1].lat - lat) + abs(fixes[-1].lon - lon) < 1e-3:
+            continue  # the second vertex of a crossing's pair
         k = int(index[vertex])
-        stop = stops[k] if k < len(stops) else {}
-        source = stop.get("time_source") or (sources[vertex] if vertex < len(sources) else None)
-        t = _number(stop.get("t_min"), _number(minutes[vertex]) if vertex < len(minutes) else math.nan)
+        if k < 0:
+            which = _crossing_kind(coords, vertex, str(row.get("country") or ""))
+            k = crossing_stop.get(which, -1)
+            label = which
+        else:
+            label = str(stops[k].get("label") or f"stop {k}") if k < len(stops) else f"stop {k}"
+        stop = stops[k] if 0 <= k < len(stops) else {}
         status = str(stop.get("status") or "reported")
-        if source not in TIMED_SOURCES or not math.isfinite(t) or (status == "presumed" and not include_presumed):
+        if not math.isfinite(t) or (status == "presumed" and not include_presumed and index[vertex] >= 0):
             continue
-        lon, lat = _number(stop.get("lon")), _number(stop.get("lat"))
-        if not (math.isfinite(lon) and math.isfinite(lat)):
-            continue
-        radius = max(_number(stop.get("uncertainty_km"), 0.0), _number(unc[vertex], 0.0) if vertex < len(unc) else 0.0)
+        radius = max(_number(stop.get("uncertainty_km"), 0.0), _number(unc[vertex], 0.0))
         approx = _number(stop.get("time_approx_min"), 0.0)
-        if source == "reported_approx" and approx <= 0:
+        if sources[vertex] == "reported_approx" and approx <= 0:
             approx = DEFAULT_APPROX_MIN
-        fixes.append(Fix(stop=k, label=str(stop.get("label") or f"stop {k}"), lon=lon, lat=lat, unc_km=radius,
-                         t_min=t, approx_min=approx, after=stop.get("time") is None and stop.get("after_min") is not None,
-                         status=status, time_source=str(source)))
-    return sorted(fixes, key=lambda f: f.stop)
+        fixes.append(Fix(stop=k, label=label, lon=lon, lat=lat, unc_km=radius, t_min=t, approx_min=approx,
+                         after=stop.get("time") is None and stop.get("after_min") is not None,
+                         status=status, time_source=str(sources[vertex])))
+    return fixes
+
+
+#: What a stop's ``time_at`` says when its time is a crossing's (geo.timing).
+CROSSING_TIMES = ("entry crossing", "exit crossing")
+
+
+def _crossing_kind(coords: np.ndarray, vertex: int, country: str) -> str:
+    """``entry crossing`` or ``exit crossing``: which way the line crosses at a timed vertex that is no stop."""
+    lo, hi = max(vertex - 1, 0), min(vertex + 1, len(coords) - 1)
+    inside = borders.country_at(coords[[lo, hi], 0], coords[[lo, hi], 1]) == country
+    return "exit crossing" if inside[0] and not inside[1] else "entry crossing"
 
 
 def _slack_min(a: Fix, b: Fix) -> float:
     """How much longer than nominal the time between two fixes can have been (minutes)."""
-    if b.after and b.stop == a.stop + 1:  # "an hour later": only the delay's own uncertainty
+    if b.after:  # "an hour later" counts from the fix before: only the delay's own uncertainty
         return b.approx_min
     return a.approx_min + b.approx_min
 

@@ -55,6 +55,7 @@ from .mapstyle import (
     OUTCOME_LABEL,
     OUTCOME_SYMBOL,
     PALETTE,
+    REACH_LABEL,
     REGION_STYLE,
     STATUS_LABEL,
     TIME_SOURCE_LABEL,
@@ -694,6 +695,12 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
                    style_function=lambda _f, c=color: {"color": c, "weight": 0, "fillColor": c,
                                                         "fillOpacity": 0.15},
                    tooltip=folium.Tooltip(safe_html(f"uncertainty corridor: {track['id']}"))).add_to(group)
+    reach = fig.get("reach_geometry")
+    if reach is not None and not shapely.is_empty(reach):
+        folium.GeoJson(_geojson(shapely.transform(reach, lambda xy: np.round(xy, COORD_DIGITS))), name=None, control=False,
+                       style_function=lambda _f, c=color: {"color": c, "weight": 1, "dashArray": "2 4",
+                                                            "fillColor": c, "fillOpacity": 0.05},
+                       tooltip=folium.Tooltip(safe_html(REACH_LABEL))).add_to(group)
     for first, last, st in _status_runs(status):
         folium.PolyLine(_latlon(lon[first:last + 1], lat[first:last + 1]), color=color, weight=3.5,
                         opacity=0.95, dash_array=DASH.get(st)).add_to(group)
