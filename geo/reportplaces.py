@@ -6,6 +6,13 @@ a bad date and a misspelt town gets both problems in one run.  They read the
 route as written (:func:`written_points`), so they do not depend on the rest of
 the file being valid.
 
+Names far apart
+---------------
+:func:`place_warnings` finds the names whose best candidates lie more than
+:data:`geo.gazetteer.AMBIGUITY_KM` apart and match alike (same hint rank and
+tier; :meth:`geo.gazetteer.Gazetteer.ambiguity`): the report may mean either,
+so it is a warning, not a problem, and it names the hint that settles it.
+
 Coordinates far from the border
 -------------------------------
 A waypoint given as ``lat``/``lon`` more than :data:`FAR_FROM_BOTH_KM` from both
@@ -34,7 +41,8 @@ import numpy as np
 
 from .errors import GeoError, UnknownCountryError, UnknownPlaceError
 
-__all__ = ["FAR_FROM_BOTH_KM", "WrittenPoint", "written_points", "resolve_hint", "place_problems"]
+__all__ = ["FAR_FROM_BOTH_KM", "WrittenPoint", "written_points", "resolve_hint", "place_problems", "place_warnings",
+           "ambiguity_message"]
 
 #: A waypoint farther than this from both the entered and the origin country is refused (km).
 #: The widest reported route across one border stays within a few hundred km of it; a swapped
@@ -255,3 +263,61 @@ lon 27.57 would be on the route: are lat and lon swapped? (lat is degrees north,
         if message:
             problems.append((point.index, "lat" if point.kind == "coords" else point.kind, message))
     return problems
+
+
+def ambiguity_message(found: Any) -> str:
+    """One sentence for a :class:`geo.gazetteer.Ambiguity`: both places with their regions, and the settling hint.
+
+    Examples
+    --------
+    >>> from geo.gazetteer import Gazetteer
+    >>> print(ambiguity_message(Gazetteer().ambiguity("Prypiat")))
+    'Prypiat' matches places 411 km apart: Prypiat (abandoned, Kyiv, UA-32) and Prypiat (village, Volyn, UA-07), both by their own name; the first is used; hint: UA-32 settles it (hint: UA-07 for the second)
+    """
+    def named(place: Any) -> str:
+        return f"{place.raw['name']} ({place.raw['kind']}, {place.raw['region']}, {place.raw['region_id']})"
+
+    best, second, *more = found.places
+    how = {"alternate": "by another of their names", "fuzzy": "as the same typo"}.get(
+        best.raw["match"], "by their own name")
+    others = f" and {len(more)} more" if more else ""
+    fix = (f"hint: {found.hint} settles it (hint: {second.raw['region_id']} for the second)" if found.hint
+           else "no hint separates them (they are in one region): give lat/lon instead")
+    return (f"{found.query!r} matches places {found.distance_km:,.0f} km apart: {named(best)} and "
+            f"{named(second)}{others}, {'all' if more else 'both'} {how}; the first is used; {fix}")
+
+
+def place_warnings(points: Iterable[WrittenPoint], *, country: Any, origin: Any,
+                   geocoder: Any = None) -> list[tuple[int, str, str]]:
+    """Warn about names whose best candidates lie far apart: ``(route index, field name, message)`` each.
+
+    Each ``place`` and ``toward`` name is looked up with the hint that
+    :func:`place_problems` geocodes it with (the waypoint's ``hint``, else the
+    report's ``country``), by the geocoder's ``ambiguity`` method
+    (:meth:`geo.gazetteer.Gazetteer.ambiguity`); geocoders without one give no
+    warnings.  Names that cannot be geocoded are skipped (they are problems).
+    ``origin`` is accepted for symmetry with :func:`place_problems`.
+
+    Examples
+    --------
+    >>> from geo.gazetteer import Gazetteer
+    >>> points = [WrittenPoint(0, "place", "Prypiat"), WrittenPoint(1, "place", "Prypiat", hint="UA-32")]
+    >>> [(i, field) for i, field, _ in place_warnings(points, country="BY", origin="UA", geocoder=Gazetteer())]
+    [(0, 'place')]
+    """
+    ambiguity = getattr(geocoder, "ambiguity", None)
+    if not callable(ambiguity):
+        return []
+    country = _country_or_none(country)
+    warnings = []
+    for point in points:
+        if point.kind not in ("place", "toward"):
+            continue
+        hint = _hint_or_none(point.hint) or country
+        try:
+            found = ambiguity(point.name, hint=hint)
+        except (GeoError, geopy.exc.GeopyError):
+            continue
+        if found is not None:
+            warnings.append((point.index, point.kind, ambiguity_message(found)))
+    return warnings

