@@ -56,6 +56,7 @@ Models are frozen pydantic v2 models: read-only once loaded.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,8 +69,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from rapidfuzz import fuzz, process
 
 from .errors import ReportFormatError, UnknownCountryError
-from .reportplaces import WrittenPoint, place_problems, resolve_hint, written_points
+from .reportplaces import WrittenPoint, place_problems, place_warnings, resolve_hint, written_points
 from .reportyaml import Document, parse_yaml, read_report_text
+
+_LOG = logging.getLogger(__name__)
 
 __all__ = [
     "DroneType",
@@ -95,6 +98,7 @@ __all__ = [
     "parse_report",
     "load_report",
     "load_reports",
+    "check_place_warnings",
     "check_places",
     "ReportFormatError",
 ]
@@ -1190,6 +1194,9 @@ def load_reports(paths: str | Path | Iterable[str | Path], *, geocoder: Any = No
         reports.append(report)
     if problems:
         raise ReportFormatError(problems)
+    if geocoder is not None:
+        for warning in check_place_warnings(reports, geocoder):
+            _LOG.warning("%s", warning)
     return reports
 
 
@@ -1226,3 +1233,19 @@ def check_places(reports: Iterable[Report], geocoder: Any) -> list[Problem]:
                      for i, name, message in place_problems(points, country=report.country, origin=report.origin,
                                                             geocoder=geocoder)]
     return problems
+
+
+def check_place_warnings(reports: Iterable[Report], geocoder: Any) -> list[Problem]:
+    """Names whose best candidates lie far apart, with the hint that settles each: warnings, not errors.
+
+    :func:`load_reports` logs each one (``geo.reports`` logger; the command line
+    prints it as one line on stderr) and goes on with the best candidate.
+    See :func:`geo.reportplaces.place_warnings`.
+    """
+    found: list[Problem] = []
+    for report in reports:
+        points = [WrittenPoint(i, p.kind, p.name, p.hint, p.lat, p.lon) for i, p in enumerate(report.route)]
+        found += [Problem(report.path or "", report.line_of(f"route[{i}].{name}"), f"route[{i}].{name}", message)
+                  for i, name, message in place_warnings(points, country=report.country, origin=report.origin,
+                                                         geocoder=geocoder)]
+    return found
