@@ -192,9 +192,10 @@ def _place_line(rec: dict[str, Any]) -> str:
     region = f"{rec['region']} ({rec['region_id']})" if rec["region_id"] else rec["region"]
     unc = rec["uncertainty_km"]
     unc_text = f"±{unc:.1f} km" if isinstance(unc, (int, float)) else "±? km"
+    score = f", score {rec['score']:.0f}" if rec.get("match") == "fuzzy" and rec.get("score") is not None else ""
     return (
         f"{rec['name']:<24} {rec['lat']:9.5f} N {rec['lon']:9.5f} E  {rec['country']:<2}  "
-        f"{region:<24} {rec['kind']:<8} {unc_text:>10}  ({rec['match']} match on {rec['matched']!r})"
+        f"{region:<24} {rec['kind']:<9} {unc_text:>10}  ({rec['match']} match on {rec['matched']!r}{score})"
     )
 
 
