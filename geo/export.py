@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from .atomic import write_atomic  # here too, for the writers that import it from this module
-from .formatting import hours_minutes
+from .formatting import hours_minutes, time_words
 from .ranges import RANGE_KINDS, RANGE_MEANING
 
 __all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
@@ -203,11 +203,14 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
             lines.append(f"  inside {item['country']}     {_km(item['inside_km'])}, "
                          f"{_minutes(item['inside_minutes'])}{est}")
             for c in item["crossings"] or []:
+                before, est = time_words(c.get("time_source"), bool(c["time_estimated"]))
                 when = c["time"] or f"T{round(c['t_min']):+d} min after the first timed point"
-                est = " (estimated)" if c["time_estimated"] else ""
-                lines.append(f"  crossing      {c['from']}→{c['to']} at {c['lat']:.4f} N {c['lon']:.4f} E, {when}{est}")
+                lines.append(f"  crossing      {c['from']}→{c['to']} at {c['lat']:.4f} N {c['lon']:.4f} E, "
+                             f"{before}{when}{est}")
             for r in item["regions"] or []:
                 lines.append(f"  region        {r['name']} ({r['region_id']}): {_km(r['km'])}, {_minutes(r['minutes'])}")
+        for w in item.get("warnings") or []:
+            lines.append(f"  warning       {w['sentence']}")
         for c in item["checks"] or []:
             lines.append(f"  check {c['check']:<9} {c['status']:<13}{c['sentence']}")
         lines.append("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RANGE_WORDS", "checks_summary", "hours_minutes", "range_words"]
+__all__ = ["RANGE_WORDS", "checks_summary", "hours_minutes", "range_words", "time_words"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -51,3 +51,17 @@ def range_words(lo: float, hi: float, kind: str) -> str:
     ('certainly 5–44 km', '363–423 km within the uncertainties')
     """
     return RANGE_WORDS[kind].format(lo=f"{float(lo):,.0f}", hi=f"{float(hi):,.0f}")
+
+
+def time_words(source: str | None, estimated: bool = False) -> tuple[str, str]:
+    """What goes before and after a clock time, by its source (:data:`geo.tracks.TIME_SOURCES`).
+
+    Examples
+    --------
+    >>> time_words("reported"), time_words("reported_approx"), time_words("estimated")
+    (('', ''), ('about ', ''), ('', ' (time estimated)'))
+    """
+    if source is None:
+        source = "estimated" if estimated else "reported"
+    return {"reported_approx": ("about ", ""), "interpolated": ("", " (time interpolated)"),
+            "estimated": ("", " (time estimated)")}.get(source, ("", ""))

@@ -667,13 +667,14 @@ def _label_badge(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
 
 def _label_crossings(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
                      drawn: dict[str, Any]) -> None:
-    """Crossing times, where the report gives clock times (``~`` marks an estimated one)."""
+    """Crossing times, where the report gives clock times (``~`` marks one not reported exactly)."""
     if track["clock"] != "absolute":
         return
     for c, px, py in zip(drawn["crossings"], drawn["cx"], drawn["cy"]):
         if c.get("t_min") is None:
             continue
-        text = ("~" if c.get("time_estimated") else "") + _clock(track, c["t_min"])
+        exact = c.get("time_source", "estimated" if c.get("time_estimated") else "reported") == "reported"
+        text = ("" if exact else "~") + _clock(track, c["t_min"])
         labels.place(px, py, f"crossed {text}", _around(6), fontsize=m.pt(SIZE["place"] - 0.6), color=INK,
                      path_effects=_HALO, zorder=11)
 
@@ -950,6 +951,7 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
     summary = checks_summary(fig_row["checks"])
     if summary:
         parts.append(summary)
+    parts.extend(f"note: {w['sentence']}" for w in fig_row.get("warnings") or [])
     body = "; ".join(parts)
     return head, f"{body[0].upper()}{body[1:]}."
 

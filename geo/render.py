@@ -43,7 +43,7 @@ from .atomic import write_atomic_many
 from .bulklines import bulk_lines
 from .errors import GeoError
 from .export import check_figures
-from .formatting import checks_summary, hours_minutes, range_words
+from .formatting import checks_summary, hours_minutes, range_words, time_words
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .mapstyle import (
     BAND_FILL,
@@ -281,8 +281,9 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
     crossings = fig["crossings"] or []
     for k, c in enumerate(crossings):
         where = f"near {c['lat']:.2f} N {c['lon']:.2f} E"
-        when = f" at {_clock(track, c['t_min'])}" if c.get("t_min") is not None else ""
-        est = " (time estimated)" if c.get("time_estimated") and when else ""
+        before, est = time_words(c.get("time_source"), bool(c.get("time_estimated")))
+        when = f" at {before}{_clock(track, c['t_min'])}" if c.get("t_min") is not None else ""
+        est = est if when else ""
         if c["to"] == country:
             verb = "entered" if k == 0 else "re-entered"
             parts.append(f"{verb} {cname} from {names.get(c['from'], c['from'])} {where}{when}{est}")
@@ -308,6 +309,8 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
                      f"{end['lon']:.2f} E" if track["outcome"] != "lost"
                      else f"was lost from view after {end['lat']:.2f} N {end['lon']:.2f} E")
     text = head + ", ".join(parts) + "."
+    for warning in fig.get("warnings") or []:
+        text += f" Note: {warning['sentence']}."
     text += f" Route {_km_range(fig['length_km'], fig['length_km_range'], range_kind('length_km_range'))} long"
     summary = checks_summary(fig["checks"])
     if summary:
@@ -639,10 +642,12 @@ def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
     body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
     checks = "".join(f"<li><b>{safe_html(c['check'])}: {safe_html(c['status'])}</b> {safe_html(c['sentence'])}</li>"
                      for c in fig["checks"] or [])
+    warnings = "".join(f"<li>{safe_html(w['sentence'])}</li>" for w in fig.get("warnings") or [])
     return (f"<div class=\"geo-popup\"><h3>{safe_html(track['title'])}</h3>"
             f"<p><small>{safe_html(track['id'])} · {safe_html(track['date'])}</small></p>"
             + (f"<p>{safe_html(summary)}</p>" if summary else "")
-            + f"<dl>{body}</dl>" + (f"<b>Checks</b><ul>{checks}</ul>" if checks else "") + "</div>")
+            + f"<dl>{body}</dl>" + (f"<b>Warnings</b><ul>{warnings}</ul>" if warnings else "")
+            + (f"<b>Checks</b><ul>{checks}</ul>" if checks else "") + "</div>")
 
 
 def _status_runs(status: np.ndarray) -> list[tuple[int, int, str]]:
