@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from .atomic import write_atomic  # here too, for the writers that import it from this module
-from .formatting import hours_minutes, time_words
+from .formatting import TIME_SOURCE_WORDS, hours_minutes, time_words
 from .ranges import RANGE_KINDS, RANGE_MEANING
 
 __all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
@@ -73,6 +73,8 @@ def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, A
             "id": track.id, "title": track.title, "date": track.date, "country": track.country,
             "origin": track.origin, "drone": track.drone, "outcome": track.outcome, "placed": bool(fig["placed"]),
             "clock": track.clock,
+            "reported_time": track.t0.isoformat() if track.clock == "absolute" and track.t0 is not None else None,
+            "reported_time_source": getattr(track, "t0_source", None),
             "reported": {
                 "distance_km": track.reported_distance_km, "distance_qualifier": track.reported_distance_qualifier,
                 "duration_minutes": track.reported_duration_min,
@@ -191,6 +193,9 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
             lines.append(f"  route         {route}")
         if not item["placed"]:
             lines.append("  not placed: no position in the report; reported figures only")
+            if item.get("reported_time"):
+                source = TIME_SOURCE_WORDS.get(item.get("reported_time_source"), "reported")
+                lines.append(f"  time          {item['reported_time']} ({source})")
         else:
             by = item["length_by_status_km"] or {}
             split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)

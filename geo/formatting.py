@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RANGE_WORDS", "checks_summary", "hours_minutes", "range_words", "time_words"]
+__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "time_words"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -65,3 +65,8 @@ def time_words(source: str | None, estimated: bool = False) -> tuple[str, str]:
         source = "estimated" if estimated else "reported"
     return {"reported_approx": ("about ", ""), "interpolated": ("", " (time interpolated)"),
             "estimated": ("", " (time estimated)")}.get(source, ("", ""))
+
+
+#: A time source (:data:`geo.tracks.TIME_SOURCES`) in a few words.
+TIME_SOURCE_WORDS = {"reported": "reported", "reported_approx": "reported, approx",
+                     "interpolated": "interpolated", "estimated": "estimated"}
