@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from .atomic import write_atomic  # here too, for the writers that import it from this module
-from .formatting import TIME_SOURCE_WORDS, hours_minutes, time_words
+from .formatting import TIME_SOURCE_WORDS, hours_minutes, reach_sentence, time_words
 from .ranges import RANGE_KINDS, RANGE_MEANING
 
 __all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
@@ -214,6 +214,8 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
                              f"{before}{when}{est}")
             for r in item["regions"] or []:
                 lines.append(f"  region        {r['name']} ({r['region_id']}): {_km(r['km'])}, {_minutes(r['minutes'])}")
+            for p in item.get("reach_pairs") or []:
+                lines.append(f"  reach         {reach_sentence(p, item['origin'])}")
         for w in item.get("warnings") or []:
             lines.append(f"  warning       {w['sentence']}")
         for c in item["checks"] or []:

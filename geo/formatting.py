@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "time_words"]
+__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "reach_sentence", "time_words"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -70,3 +70,28 @@ def time_words(source: str | None, estimated: bool = False) -> tuple[str, str]:
 #: A time source (:data:`geo.tracks.TIME_SOURCES`) in a few words.
 TIME_SOURCE_WORDS = {"reported": "reported", "reported_approx": "reported, approx",
                      "interpolated": "interpolated", "estimated": "estimated"}
+
+
+def reach_sentence(pair: dict, origin: str) -> str:
+    """One pair of timed fixes of :func:`geo.reach.reachability`, as a reader is told it.
+
+    Examples
+    --------
+    >>> pair = {"from": "entry crossing", "to": "exit crossing", "minutes": 60.0, "slack_minutes": 30.0,
+    ...         "speed_limit_kmh": 225.0, "max_path_km": 337.5, "reachable": True, "depth_km": 173.8,
+    ...         "distance_km": 72.6, "required_kmh": 20.8}
+    >>> reach_sentence(pair, "UA")
+    'entry crossing to exit crossing, 1 h 00 min (up to 1 h 30 min): no faster than 225 km/h, it covered at most 338 km and was never more than 174 km from the UA border'
+    """
+    span = hours_minutes(pair["minutes"])
+    if pair.get("slack_minutes"):
+        span += f" (up to {hours_minutes(pair['minutes'] + pair['slack_minutes'])})"
+    head = f"{pair['from']} to {pair['to']}, {span}"
+    if not pair["reachable"]:
+        return (f"{head}: {pair['distance_km']:,.0f} km apart needs at least {pair['required_kmh']:,.0f} km/h, "
+                f"above its {pair['speed_limit_kmh']:,.0f} km/h at most: the times or places contradict each other")
+    deep = pair.get("depth_km")
+    depth = (f" and was never more than {deep:,.0f} km from the {origin} border" if deep is not None and deep == deep
+             else "")
+    return (f"{head}: no faster than {pair['speed_limit_kmh']:,.0f} km/h, it covered at most "
+            f"{pair['max_path_km']:,.0f} km{depth}")
