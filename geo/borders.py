@@ -30,7 +30,7 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from .datafiles import BORDERS, COUNTRIES, REGIONS, data_path, read_geoparquet
-from .distancefield import BoundedNearest, DistanceField, plane_extent, segment_foot
+from .distancefield import DistanceField, plane_extent, scale_factor, segment_distance, segment_foot
 from .errors import UnknownCountryError
 from .labelgrid import LabelGrid
 from .projection import from_plane, geodesic_km, to_plane
@@ -48,6 +48,10 @@ __all__ = [
     "country_at",
     "region_at",
     "nearest_border_point",
+    "border_segments",
+    "nearest_border_segment",
+    "near_land_border",
+    "closest_approach_km",
     "shares_border",
     "distance_bounds_km",
     "distance_to_border_km",
@@ -55,12 +59,12 @@ __all__ = [
 
 #: Boundary stretches that are not borders: the cut edge of the Russia window.
 NOT_A_BORDER = ("window",)
-#: From this many points on, searches against a country's whole boundary are bounded
-#: by a distance raster (built once per country, 0.2-0.8 s) and done in bulk.  GEOS's
-#: tree search is quick for points on one side of a stretch of border, but a point
-#: ringed by border at similar distances on every side (a country's interior against
-#: its whole boundary) makes it visit much of the tree; there the bulk search is
-#: about twice as fast (benchmarks/bench_analyse.py's profile).
+#: From this many points on, searches against a country's whole boundary go stretch by
+#: stretch (one per neighbour), each bounded by its distance raster (built once per
+#: stretch, 0.2-0.8 s).  GEOS's tree search is quick for points on one side of a stretch
+#: of border, but a point ringed by border at similar distances on every side (a
+#: country's interior against its whole boundary) makes it visit much of the tree;
+#: searching only the stretches that can be nearest is about 2.5x as fast.
 BULK_POINTS = 1_000
 #: From this many points on, point-in-polygon answers come from a label raster
 #: (built once per file, about 0.5 s) wherever no boundary is near.
@@ -382,22 +386,17 @@ class _LineIndex:
     """Border lines split into segments in the conformal plane, with an STRtree."""
 
     def __init__(self, lines: np.ndarray):
-        parts = shapely.get_parts(shapely.get_parts(lines))
+        parts, line_of_part = shapely.get_parts(lines, return_index=True)
+        parts, sub = shapely.get_parts(parts, return_index=True)
         coords, part = shapely.get_coordinates(parts, return_index=True)
         x, y = to_plane(coords[:, 0], coords[:, 1])
         xy = np.column_stack([x, y])
         same = part[1:] == part[:-1]
         self.starts, self.ends = xy[:-1][same], xy[1:][same]
+        self.owner = line_of_part[sub][part[:-1][same]]  # which of ``lines`` each segment is from
         starts, ends = self.starts, self.ends
         self.segments = shapely.linestrings(np.stack([starts, ends], axis=1))
         self.tree = shapely.STRtree(self.segments)
-        self._bounded: BoundedNearest | None = None
-
-    def bounded(self) -> BoundedNearest:
-        """The bulk search (built on first use)."""
-        if self._bounded is None:
-            self._bounded = BoundedNearest(self.starts, self.ends)
-        return self._bounded
 
 
 @lru_cache(maxsize=64)
@@ -409,6 +408,86 @@ def _line_index(country: str, neighbour: str | None, mtime: float) -> _LineIndex
         if rows.empty:
             shared_border(country, neighbour)  # raises the helpful error
     return _LineIndex(rows.geometry.values)
+
+
+#: Boundary stretches that face the sea (a coast or the territorial sea's outer limit), not a country.
+COAST = ("sea",)
+
+
+@lru_cache(maxsize=2)
+def _land_index(mtime: float) -> tuple[_LineIndex, np.ndarray, shapely.Geometry]:
+    """Every border between two countries (both sides): segments, each stretch's ``A–B`` pair, and all of it prepared."""
+    frame = _load(BORDERS)
+    rows = frame[~frame["neighbour"].isin(NOT_A_BORDER + COAST)]
+    pairs = np.array(["–".join(sorted(p)) for p in zip(rows["country"], rows["neighbour"])], dtype=object)
+    index = _LineIndex(rows.geometry.values)
+    lines = shapely.multilinestrings(index.segments)
+    shapely.prepare(lines)
+    return index, pairs, lines
+
+
+def near_land_border(lon, lat, km, *, which: bool = False):
+    """Which points lie within ``km`` of a border between two countries (and, optionally, which border).
+
+    Coasts and the cut edge of the Russia window are not borders; borders with
+    countries outside the data are.  The test is done in the conformal plane
+    with ``km`` scaled by the plane's scale at each point's latitude (exact to
+    a part in a million at these distances).
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Points in degrees.
+    km : float or array_like
+        Distance (one, or one per point).
+    which : bool
+        Also return the nearest border of each point within reach, by its
+        two alpha-2 codes in order (``'BY–PL'``; ``''`` where not near).
+
+    Examples
+    --------
+    >>> near, pair = near_land_border([23.63, 27.56], [52.05, 53.90], 2.0, which=True)  # by the Bug; Minsk
+    >>> near.tolist(), pair.tolist()
+    ([True, False], ['BY–PL', ''])
+    """
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
+    index, pairs, lines = _land_index(data_path(BORDERS).stat().st_mtime)
+    x, y = to_plane(lon, lat)
+    points = shapely.points(x, y)
+    near = shapely.dwithin(lines, points, np.asarray(km, dtype=float) * 1000.0 * scale_factor(lat))
+    if not which:
+        return near
+    pair = np.full(len(lon), "", dtype=object)
+    at = np.flatnonzero(near)
+    got, seg = index.tree.query_nearest(points[at], all_matches=False)
+    pair[at[got]] = pairs[index.owner[seg]]
+    return near, pair
+
+
+def closest_approach_km(lines: np.ndarray, country: str) -> np.ndarray:
+    """Geodesic km from each lon/lat line to ``country``'s border where the two come closest.
+
+    The closest pair of points is found in the conformal plane (lines drawn
+    straight there, which for segments of a few km is within metres of the
+    lon/lat lines), then measured on the ellipsoid.  ``country`` is a code.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> km = closest_approach_km(np.array([shapely.LineString([(30.5, 50.45), (31.3, 51.5)])]), "BY")  # Kyiv-Chernihiv
+    >>> bool(30 < km[0] < 35)
+    True
+    """
+    index = _line_index(country, None, data_path(BORDERS).stat().st_mtime)
+    planes = shapely.transform(lines, lambda xy: np.column_stack(to_plane(xy[:, 0], xy[:, 1])))
+    out = np.full(len(lines), np.nan)
+    at, seg = index.tree.query_nearest(planes, all_matches=False)
+    if len(at):
+        xy = shapely.get_coordinates(shapely.shortest_line(planes[at], index.segments[seg])).reshape(-1, 2, 2)
+        lon, lat = from_plane(xy[..., 0], xy[..., 1])
+        out[at] = geodesic_km(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
+    return out
 
 
 def shares_border(a: str, b: str) -> bool:
@@ -453,6 +532,38 @@ def distance_bounds_km(lon, lat, country: str, *, neighbour: str | None = None) 
     return field.bounds_km(x, y)
 
 
+def _nearest_by_stretch(x: np.ndarray, y: np.ndarray, country: str, whole: _LineIndex, mtime: float,
+                        upper_m: np.ndarray | None) -> np.ndarray:
+    """Nearest segment of a country's whole boundary, searched stretch by stretch (index into ``whole``).
+
+    A point deep inside a country is ringed by border at similar distances,
+    and a search of the whole boundary visits much of it; a point is on one
+    side of each stretch facing one neighbour, where GEOS's tree search is
+    quick.  Each stretch's distance raster bounds every point's distance to it,
+    and a point searches only the stretches whose lower bound is within the
+    smallest upper bound (and ``upper_m``, if given): about one per point.
+    """
+    frame = _load(BORDERS)
+    rows = frame[(frame["country"] == country) & ~frame["neighbour"].isin(NOT_A_BORDER)]
+    best = np.full(len(x), np.inf)
+    out = np.full(len(x), -1, dtype=np.int64)
+    bounds = [_field(country, nb, mtime).bounds_km(x, y) for nb in rows["neighbour"]]
+    reach = np.minimum.reduce([up for _, up in bounds])
+    if upper_m is not None:
+        reach = np.minimum(reach, np.asarray(upper_m, float) / 1000.0 / _field(country, None, mtime).k_min)
+    for r, (nb, (lower, _)) in enumerate(zip(rows["neighbour"], bounds)):
+        at = np.flatnonzero(lower <= reach)
+        if len(at) == 0:
+            continue
+        part = _line_index(country, nb, mtime)
+        seg = part.tree.query_nearest(shapely.points(x[at], y[at]), all_matches=False, return_distance=False)[1]
+        d = segment_distance(x[at], y[at], part.starts[seg], part.ends[seg])
+        better = d < best[at]
+        best[at[better]] = d[better]
+        out[at[better]] = np.searchsorted(whole.owner, r) + seg[better]  # a stretch's segments, in the same order
+    return out
+
+
 def nearest_border_point(
     lon, lat, country: str, *, neighbour: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -485,20 +596,47 @@ def nearest_border_point(
     neighbour = resolve_country(neighbour) if neighbour is not None else None
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
-    index = _line_index(country, neighbour, data_path(BORDERS).stat().st_mtime)
     x, y = to_plane(lon, lat)
+    seg_idx = nearest_border_segment(x, y, country, neighbour=neighbour)
+    starts, ends = border_segments(country, neighbour=neighbour)
+    fx, fy = segment_foot(x, y, starts[seg_idx], ends[seg_idx])
+    blon, blat = from_plane(fx, fy)
+    return np.asarray(blon), np.asarray(blat), geodesic_km(lon, lat, blon, blat)
+
+
+def border_segments(country: str, *, neighbour: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The border :func:`nearest_border_point` measures to, as two-point segments in the conformal plane.
+
+    Returns ``(starts, ends)``, ``(n, 2)`` arrays of LCC_EUROPE metres (codes,
+    not names, for ``country`` and ``neighbour``); :func:`nearest_border_segment`
+    indexes them.
+    """
+    index = _line_index(country, neighbour, data_path(BORDERS).stat().st_mtime)
+    return index.starts, index.ends
+
+
+def nearest_border_segment(x: np.ndarray, y: np.ndarray, country: str, *, neighbour: str | None = None,
+                           upper_m: np.ndarray | None = None) -> np.ndarray:
+    """Index into :func:`border_segments` of the segment nearest each plane point (LCC_EUROPE metres).
+
+    The search behind :func:`nearest_border_point`: GEOS's tree, or, for many
+    points against a country's whole boundary, a search stretch by stretch
+    bounded by their distance rasters.  ``country`` and ``neighbour`` are
+    codes.  ``upper_m``, if given, is an upper bound of each point's planar
+    distance to the border (say, its distance to a segment known to be near):
+    the stretch search then skips the stretches farther than that.
+    """
+    x, y = np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float))
+    mtime = data_path(BORDERS).stat().st_mtime
+    index = _line_index(country, neighbour, mtime)
     seg_idx = np.full(len(x), -1, dtype=np.int64)
-    if neighbour is None and len(x) >= BULK_POINTS:  # ringed by border: bounded, then measured in bulk
-        upper = _field(country, neighbour, data_path(BORDERS).stat().st_mtime).upper_m(x, y)
-        bounded = np.flatnonzero(np.isfinite(upper))
-        seg_idx[bounded] = index.bounded().segments(x[bounded], y[bounded], upper[bounded])
+    if neighbour is None and len(x) >= BULK_POINTS:  # ringed by border: searched stretch by stretch
+        seg_idx = _nearest_by_stretch(x, y, country, index, mtime, upper_m)
     rest = np.flatnonzero(seg_idx < 0)
     if len(rest):
         seg_idx[rest] = index.tree.query_nearest(shapely.points(x[rest], y[rest]), all_matches=False,
                                                  return_distance=False)[1]
-    fx, fy = segment_foot(x, y, index.starts[seg_idx], index.ends[seg_idx])
-    blon, blat = from_plane(fx, fy)
-    return np.asarray(blon), np.asarray(blat), geodesic_km(lon, lat, blon, blat)
+    return seg_idx
 
 
 def distance_to_border_km(lon, lat, country: str | None = None, *, neighbour: str | None = None) -> np.ndarray:

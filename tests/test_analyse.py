@@ -349,9 +349,15 @@ def test_seed_4_naroulia_ends_120_km_past_the_border(seed_figures):
 
 
 def test_pruning_the_depth_search_changes_no_figure(tracks, figures, monkeypatch):
-    """With many points, only those that can be a track's deepest are measured exactly
-    (:func:`geo.borders.distance_bounds_km` decides); the figures must not change."""
-    import geo.analyse
+    """With many pieces, only those that can hold a track's deepest point are measured exactly
+    (:func:`geo.borders.distance_bounds_km` decides), only segments near a boundary are
+    intersected with it, and only pieces that can be near a border are sampled for the
+    along-border warning; the figures must not change when every shortcut is taken."""
+    import geo.borderwarnings
+    import geo.crossings
+    import geo.depth
 
-    monkeypatch.setattr(geo.analyse, "EXACT_ALL_BELOW", 0)
+    monkeypatch.setattr(geo.depth, "EXACT_ALL_BELOW", 0)
+    monkeypatch.setattr(geo.crossings, "PREFILTER_SEGMENTS", 0)
+    monkeypatch.setattr(geo.borderwarnings, "SAMPLE_ALL_BELOW", 0)
     assert_same_rows(analyse(tracks), figures)
