@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from .atomic import write_atomic  # here too, for the writers that import it from this module
-from .formatting import TIME_SOURCE_WORDS, hours_minutes, reach_sentence, time_words
+from .formatting import TIME_SOURCE_WORDS, hours_minutes, inside_time_note, reach_sentence, time_words
 from .ranges import RANGE_KINDS, RANGE_MEANING
 
 __all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
@@ -73,6 +73,7 @@ def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, A
             "id": track.id, "title": track.title, "date": track.date, "country": track.country,
             "origin": track.origin, "drone": track.drone, "outcome": track.outcome, "placed": bool(fig["placed"]),
             "clock": track.clock,
+            "duration_paced": bool(getattr(track, "duration_paced", False)),
             "reported_time": track.t0.isoformat() if track.clock == "absolute" and track.t0 is not None else None,
             "reported_time_source": getattr(track, "t0_source", None),
             "reported": {
@@ -204,7 +205,7 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
                          f"{item['origin']} border; {_km(item['depth_any_km'])} from any border")
             if item.get("depth_with_presumed_km") and item["depth_with_presumed_km"] != item["depth_km"]:
                 lines.append(f"                {_km(item['depth_with_presumed_km'])} counting presumed legs")
-            est = " (estimated)" if item["inside_minutes_estimated"] else ""
+            est = inside_time_note(bool(item["inside_minutes_estimated"]), bool(item.get("duration_paced")))
             lines.append(f"  inside {item['country']}     {_km(item['inside_km'])}, "
                          f"{_minutes(item['inside_minutes'])}{est}")
             for c in item["crossings"] or []:

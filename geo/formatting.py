@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "reach_sentence", "time_words"]
+__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -95,3 +95,16 @@ def reach_sentence(pair: dict, origin: str) -> str:
              else "")
     return (f"{head}: no faster than {pair['speed_limit_kmh']:,.0f} km/h, it covered at most "
             f"{pair['max_path_km']:,.0f} km{depth}")
+
+
+def inside_time_note(estimated: bool, paced: bool) -> str:
+    """What follows the time inside the country: how it is known.
+
+    Examples
+    --------
+    >>> inside_time_note(True, False), inside_time_note(False, True), inside_time_note(False, False)
+    (' (estimated)', ' (as reported)', '')
+    """
+    if paced:
+        return " (as reported)"
+    return " (estimated)" if estimated else ""

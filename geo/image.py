@@ -60,7 +60,7 @@ from .atomic import check_target, write_atomic
 from .datafiles import PLACES, data_path
 from .errors import plain_text
 from .export import check_figures
-from .formatting import checks_summary, hours_minutes
+from .formatting import checks_summary, hours_minutes, inside_time_note
 from .mapstyle import (
     BAND_FILL,
     BORDER_STYLE,
@@ -943,7 +943,7 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
         parts.append(f"{_km_range(fig_row['depth_km'], fig_row['depth_km_range'], range_kind('depth_km_range'))} past the "
                      f"{names.get(origin, origin)} border")
     if _finite(fig_row["inside_minutes"]):
-        est = " (estimated)" if fig_row["inside_minutes_estimated"] else ""
+        est = inside_time_note(bool(fig_row["inside_minutes_estimated"]), bool(track.get("duration_paced")))
         parts.append(f"{_km(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "
                      f"{names.get(country, country)}")
     parts.append(f"route {_km_range(fig_row['length_km'], fig_row['length_km_range'], range_kind('length_km_range'))}")

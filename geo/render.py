@@ -43,7 +43,7 @@ from .atomic import write_atomic_many
 from .bulklines import bulk_lines
 from .errors import GeoError
 from .export import check_figures
-from .formatting import checks_summary, hours_minutes, range_words, time_words
+from .formatting import checks_summary, hours_minutes, inside_time_note, range_words, time_words
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .mapstyle import (
     BAND_FILL,
@@ -632,7 +632,7 @@ def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
         rows.append(("Depth", _km_range(fig["depth_km"], fig["depth_km_range"], range_kind('depth_km_range')) + f" past the "
                      f"{track['origin']} border"))
     if _finite(fig["inside_minutes"]):
-        est = " (estimated)" if fig["inside_minutes_estimated"] else ""
+        est = inside_time_note(bool(fig["inside_minutes_estimated"]), bool(track.get("duration_paced")))
         rows.append((f"Inside {track['country']}", f"{_km(fig['inside_km'])}, {hours_minutes(fig['inside_minutes'])}{est}"))
     for leg in fig["speeds"] or []:
         if leg["kmh"] is not None:
