@@ -192,6 +192,7 @@ def _analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
     if tracks["placed"].to_numpy(bool).any():
         legs = _measure(tracks, out)
     out["checks"] = all_checks(tracks, out, legs)
+    out["depth_from"] = pd.Series(out["depth_from"], dtype=object)  # None stays None (not a missing string)
     return pd.DataFrame(out, columns=list(FIGURE_COLUMNS))
 
 
