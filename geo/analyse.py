@@ -452,8 +452,7 @@ def _speed_figures(tracks: gpd.GeoDataFrame, v: dict[str, np.ndarray], seg: dict
     label_at = labels["offset"][leg_track]
     from_label = labels["label"][label_at + v["stop_index"][s1]]
     to_label = labels["label"][label_at + v["stop_index"][s2]]
-    approx = _approx_min(labels["stops"], label_at + v["stop_index"][s1]) + \
-        _approx_min(labels["stops"], label_at + v["stop_index"][s2])
+    approx = labels["approx"][label_at + v["stop_index"][s1]] + labels["approx"][label_at + v["stop_index"][s2]]
     km_r, min_r = np.round(leg_km, 1), np.round(leg_min, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         kmh_r = np.where(leg_min > 0, np.round(leg_km / leg_min * 60.0, 1), np.nan)
@@ -465,17 +464,12 @@ def _speed_figures(tracks: gpd.GeoDataFrame, v: dict[str, np.ndarray], seg: dict
                      approx_min=approx)
 
 
-def _stop_labels(tracks: gpd.GeoDataFrame, placed: np.ndarray) -> dict[str, Any]:
-    """Every placed track's stops and their labels in one array each, and where each track's begin."""
+def _stop_labels(tracks: gpd.GeoDataFrame, placed: np.ndarray) -> dict[str, np.ndarray]:
+    """Every placed track's stop labels and time tolerances (minutes, 0 if none), and where each track's begin."""
     stops = tracks["stops"].to_numpy()
     counts = np.zeros(len(tracks), np.int64)
     counts[placed] = [len(stops[r]) for r in placed.tolist()]
-    every = [s for r in placed.tolist() for s in stops[r]]
-    label = np.array([s["label"] for s in every] or [""], dtype=object)
-    return {"label": label, "stops": every, "offset": np.cumsum(counts) - counts}
-
-
-def _approx_min(stops: list[dict[str, Any]], at: np.ndarray) -> np.ndarray:
-    """The time tolerance (minutes) of the stops ``at`` (0 where none is stated)."""
-    values = np.array([stops[i].get("time_approx_min") for i in at.tolist()], dtype=float)
-    return np.nan_to_num(values, nan=0.0)
+    pairs = [(s["label"], s.get("time_approx_min")) for r in placed.tolist() for s in stops[r]] or [("", None)]
+    label, approx = zip(*pairs)
+    return {"label": np.array(label, dtype=object), "approx": np.nan_to_num(np.array(approx, dtype=float)),
+            "offset": np.cumsum(counts) - counts}

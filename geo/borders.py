@@ -616,7 +616,7 @@ def border_segments(country: str, *, neighbour: str | None = None) -> tuple[np.n
 
 
 def nearest_border_segment(x: np.ndarray, y: np.ndarray, country: str, *, neighbour: str | None = None,
-                           upper_m: np.ndarray | None = None) -> np.ndarray:
+                           upper_m: np.ndarray | None = None, bulk: bool | None = None) -> np.ndarray:
     """Index into :func:`border_segments` of the segment nearest each plane point (LCC_EUROPE metres).
 
     The search behind :func:`nearest_border_point`: GEOS's tree, or, for many
@@ -624,13 +624,15 @@ def nearest_border_segment(x: np.ndarray, y: np.ndarray, country: str, *, neighb
     bounded by their distance rasters.  ``country`` and ``neighbour`` are
     codes.  ``upper_m``, if given, is an upper bound of each point's planar
     distance to the border (say, its distance to a segment known to be near):
-    the stretch search then skips the stretches farther than that.
+    the stretch search then skips the stretches farther than that.  ``bulk``
+    forces the choice (by default: from :data:`BULK_POINTS` points on), for a
+    caller that measures a large job in small batches.
     """
     x, y = np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float))
     mtime = data_path(BORDERS).stat().st_mtime
     index = _line_index(country, neighbour, mtime)
     seg_idx = np.full(len(x), -1, dtype=np.int64)
-    if neighbour is None and len(x) >= BULK_POINTS:  # ringed by border: searched stretch by stretch
+    if neighbour is None and (len(x) >= BULK_POINTS if bulk is None else bulk):  # ringed: stretch by stretch
         seg_idx = _nearest_by_stretch(x, y, country, index, mtime, upper_m)
     rest = np.flatnonzero(seg_idx < 0)
     if len(rest):

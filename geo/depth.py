@@ -140,8 +140,8 @@ class _Points:
 class _Border:
     """One border (a country's, or its stretch facing a neighbour) and exact measurements against it."""
 
-    def __init__(self, country: str, neighbour: str | None):
-        self.country, self.neighbour = country, neighbour
+    def __init__(self, country: str, neighbour: str | None, bulk: bool):
+        self.country, self.neighbour, self.bulk = country, neighbour, bulk
         self.starts, self.ends = borders.border_segments(country, neighbour=neighbour)
 
     def measure(self, piece: np.ndarray, u: np.ndarray, path: Path, near: tuple[np.ndarray, ...] = ()) -> _Points:
@@ -152,8 +152,15 @@ class _Border:
         upper = None
         if near:
             upper = np.minimum.reduce([self.planar_to(x, y, seg) for seg in near]) * (1 + 1e-9) + 1e-6
-        seg = borders.nearest_border_segment(x, y, self.country, neighbour=self.neighbour, upper_m=upper)
+        seg = borders.nearest_border_segment(x, y, self.country, neighbour=self.neighbour, upper_m=upper,
+                                             bulk=self.bulk or None)
         fx, fy = segment_foot(x, y, self.starts[seg], self.ends[seg])
+        # A foot on a vertex is as near to both segments meeting there: take the first, so that
+        # which search found it (and so which other tracks were measured alongside) never matters.
+        at_start = (fx == self.starts[seg, 0]) & (fy == self.starts[seg, 1]) & (seg > 0)
+        before = np.maximum(seg - 1, 0)
+        joined = at_start & (self.ends[before, 0] == self.starts[seg, 0]) & (self.ends[before, 1] == self.starts[seg, 1])
+        seg = np.where(joined, before, seg)
         flon, flat = from_plane(fx, fy)
         km = geodesic_km(lon, lat, flon, flat)
         return _Points(piece, u, lon, lat, x, y, seg, km, np.hypot(x - fx, y - fy), fx, fy)
@@ -184,7 +191,7 @@ def deepest(path: Path, n: int, country: str, neighbour: str | None, objectives:
     list of Deepest
         One per objective: at most ``tolerance_km`` below its true maximum.
     """
-    border = _Border(country, neighbour)
+    border = _Border(country, neighbour, bulk=2 * len(path.km) >= EXACT_ALL_BELOW)  # a large job, in batches
     found = [_Best(n) for _ in objectives]
     left, right = _candidate_ends(path, n, border, objectives, found, tolerance_km)
     for rounds in range(MAX_ROUNDS):
