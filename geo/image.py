@@ -87,6 +87,7 @@ from .render import (
     _finite,
     _km,
     _km_range,
+    _leg_estimated,
     _leg_label,
     _reported_text,
     _status_runs,
@@ -577,7 +578,7 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
         ax.add_patch(FancyArrowPatch((x[k - 1], y[k - 1]), (x[k], y[k]), arrowstyle="-|>",
                                      mutation_scale=m.pt(9), color=color, linewidth=0, zorder=6,
                                      shrinkA=0, shrinkB=0))
-        estimated = "estimated" in (time_source[a], time_source[b])
+        estimated = _leg_estimated(time_source, a, b)
         text = _leg_label(km, t[b] - t[a], estimated)
         if text:
             leg_labels.append((float(np.interp(mid, cum, x)), float(np.interp(mid, cum, y)), text, estimated))

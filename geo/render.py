@@ -680,6 +680,17 @@ def _leg_label(km: float, minutes: float, estimated: bool) -> str | None:
     return f"{_km(km)} · {hours_minutes(minutes)}{kmh}"
 
 
+def _leg_estimated(time_source: np.ndarray, a: int, b: int) -> bool:
+    """Whether the time of the leg from vertex ``a`` to ``b`` rests on the assumed speed.
+
+    Its inner vertices say so (an estimated entry stop just before a timed
+    crossing does not make the whole leg estimated); a leg without inner
+    vertices goes by its ends.
+    """
+    inner = time_source[a + 1:b] if b - a > 1 else time_source[[a, b]]
+    return bool(np.any(inner == "estimated"))
+
+
 def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, color: str,
                 sources: dict[str, Any], summary: str | None) -> tuple[dict[str, Any], bool]:
     """Draw one placed incident into its layer.
@@ -723,7 +734,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     at = np.flatnonzero(stop_index >= 0)
     assumed = False
     for a, b in zip(at[:-1], at[1:]):  # per leg: a handful per track
-        estimated = "estimated" in (time_source[a], time_source[b])
+        estimated = _leg_estimated(time_source, a, b)
         label = _leg_label(cum[b] - cum[a], t[b] - t[a], estimated)
         if label is None:
             continue

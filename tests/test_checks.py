@@ -194,7 +194,7 @@ def test_a_depth_deeper_than_the_places_named_is_consistent_only_if_it_flew_on(g
   - from: UA
   - {place: Naroulia, hint: BY-HO}
 """
-    (checks,) = _checks(gazetteer, _report(body, reported="{depth_km: {value: 100, qualifier: over}}"))
+    (checks,) = _checks(gazetteer, _report(body, reported="{depth_km: {value: 200, qualifier: over}}"))
     check = _only(checks, "depth")
     assert check["status"] == "consistent"
     assert "deeper than the places named" in check["sentence"]

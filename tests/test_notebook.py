@@ -136,7 +136,7 @@ def test_notebook_shows_the_figures_the_pipeline_computes(executed, seeds):
     checks = _text(_cell(nb, "checks"))
     for incident, rows in zip(figures["id"], figures["checks"]):
         for check in rows:
-            assert f"{incident}  {check['check']:<8} {check['status']:<4}  {check['sentence']}" in checks
+            assert f"{incident}  {check['check']:<8} {check['status']:<12}  {check['sentence']}" in checks
 
 
 def test_notebook_map_is_the_offline_page(executed, seeds):
