@@ -65,10 +65,12 @@ class Incidents:
 
     @cached_property
     def figures(self) -> pd.DataFrame:
-        """The figures of every track (:func:`geo.analyse.analyse`), computed once."""
+        """The figures of every track (:func:`geo.analyse.analyse`) with its reachability
+        (:func:`geo.reach.reachability`: where it could have been between timed fixes), computed once."""
         from .analyse import analyse
+        from .reach import with_reachability
 
-        return analyse(self.tracks)
+        return with_reachability(analyse(self.tracks), self.tracks)
 
     def __len__(self) -> int:
         return len(self.reports)

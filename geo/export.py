@@ -53,6 +53,8 @@ def _clean(value: Any, digits: int = 1) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
+    if isinstance(value, shapely.Geometry):  # the reachable area: GeoJSON, to the coordinates' precision
+        return json.loads(shapely.to_geojson(shapely.set_precision(value, 10.0 ** -COORD_DIGITS)))
     return value
 
 
@@ -202,7 +204,10 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
             split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
             lines.append(f"  length        {_km(item['length_km'])}{_range(item['length_km_range'], 'length_km_range')}  [{split}]")
             lines.append(f"  depth         {_km(item['depth_km'])}{_range(item['depth_km_range'], 'depth_km_range')} past the "
-                         f"{item['origin']} border; {_km(item['depth_any_km'])} from any border")
+                         f"{item.get('depth_from') or 'nearest'} border; {_km(item['depth_any_km'])} from any border")
+            if item.get("depth_from") and item.get("depth_from") != item["origin"] and item.get("depth_origin_km"):
+                lines.append(f"                {_km(item['depth_origin_km'])} past the {item['origin']} border "
+                             "(the origin reported)")
             if item.get("depth_with_presumed_km") and item["depth_with_presumed_km"] != item["depth_km"]:
                 lines.append(f"                {_km(item['depth_with_presumed_km'])} counting presumed legs")
             est = inside_time_note(bool(item["inside_minutes_estimated"]), bool(item.get("duration_paced")))

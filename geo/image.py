@@ -942,7 +942,7 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
     parts = []
     if _finite(fig_row["depth_km"]):
         parts.append(f"{_km_range(fig_row['depth_km'], fig_row['depth_km_range'], range_kind('depth_km_range'))} past the "
-                     f"{names.get(origin, origin)} border")
+                     f"{names.get(fig_row.get('depth_from') or origin, fig_row.get('depth_from') or origin)} border")
     if _finite(fig_row["inside_minutes"]):
         est = inside_time_note(bool(fig_row["inside_minutes_estimated"]), bool(track.get("duration_paced")))
         parts.append(f"{_km(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "

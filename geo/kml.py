@@ -228,11 +228,11 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
         mark.style = style("crossing", icon=ICONS["crossing"], color=DARK, label_scale=0.7)
 
     for d in deepest.itertuples(index=False):
-        label = f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {track['origin']} border"
+        label = f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border"
         mark = folder.newpoint(name="deepest point", coords=[(d.geometry.x, d.geometry.y)])
         mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {label}')}</div>")
         mark.style = style("deepest", icon=ICONS["deepest"], color=DARK, label_scale=0.7)
-        line = folder.newlinestring(name=f"distance to the {track['origin']} border",
+        line = folder.newlinestring(name=f"distance to the {fig.get('depth_from') or track['origin']} border",
                                     coords=[(d.geometry.x, d.geometry.y), (d.border_lon, d.border_lat)],
                                     tessellate=1)
         line.description = mark.description

@@ -447,7 +447,7 @@ def deepest_points_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd
             continue
         lo, hi = item["depth_km_range"] or (None, None)
         when = _times(pd.Timestamp(deepest["time"]) if deepest.get("time") else None)
-        rows.append({"id": item["id"], "border_with": item["origin"], "depth_km": item["depth_km"],
+        rows.append({"id": item["id"], "border_with": item.get("depth_from") or item["origin"], "depth_km": item["depth_km"],
                      "depth_km_min": lo, "depth_km_max": hi, "depth_any_km": item["depth_any_km"],
                      "depth_with_presumed_km": item["depth_with_presumed_km"],
                      "border_lon": deepest["border_lon"], "border_lat": deepest["border_lat"],

@@ -77,6 +77,7 @@ __all__ = [
     "reach_region",
     "reachability",
     "timed_fixes",
+    "with_reachability",
 ]
 
 #: The output columns of :func:`reachability`, in order.
@@ -567,3 +568,14 @@ def reachability(tracks: pd.DataFrame) -> pd.DataFrame:
     floats = ("reach_depth_km", "reach_depth_any_km")
     return pd.DataFrame({col: pd.Series([r[col] for r in rows], index=tracks.index,
                                         dtype=float if col in floats else object) for col in REACH_COLUMNS})
+
+
+def with_reachability(figures: pd.DataFrame, tracks: Any) -> pd.DataFrame:
+    """``figures`` (of :func:`geo.analyse.analyse`) with the columns of :func:`reachability` beside them.
+
+    Kept apart from :func:`geo.analyse.analyse`, whose archive speed it would
+    set (each pair of timed fixes costs about 0.1 s), so that an archive can be
+    measured without it; :class:`geo.api.Incidents` adds it.
+    """
+    reach = reachability(tracks).drop(columns="id")
+    return pd.concat([figures, reach.set_index(figures.index)], axis=1)

@@ -630,7 +630,7 @@ def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
         rows[0] = ("Length", rows[0][1] + f" [{split}]")
     if _finite(fig["depth_km"]):
         rows.append(("Depth", _km_range(fig["depth_km"], fig["depth_km_range"], range_kind('depth_km_range')) + f" past the "
-                     f"{track['origin']} border"))
+                     f"{fig.get('depth_from') or track['origin']} border"))
     if _finite(fig["inside_minutes"]):
         est = inside_time_note(bool(fig["inside_minutes_estimated"]), bool(track.get("duration_paced")))
         rows.append((f"Inside {track['country']}", f"{_km(fig['inside_km'])}, {hours_minutes(fig['inside_minutes'])}{est}"))
@@ -778,7 +778,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     # The deepest point and its perpendicular to the border.
     deepest = fig["deepest_point"]
     if isinstance(deepest, dict) and _finite(fig["depth_km"]):
-        label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {track['origin']} border")
+        label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border")
         lo, hi = fig["depth_km_range"]
         short = (f"{_whole(fig['depth_km'])} km from border"
                  + (f" ({_whole(lo)}–{_whole(hi)})" if _finite(lo) and _finite(hi) else ""))

@@ -7,6 +7,7 @@ import pytest
 from geo.analyse import analyse
 from geo.datafiles import seeds_dir
 from geo.gazetteer import Gazetteer
+from geo.reach import with_reachability
 from geo.reports import load_reports
 from geo.tracks import build_tracks
 from tests.reference import border_line, country_polygons
@@ -38,4 +39,4 @@ def seeds(gazetteer):
     """
     reports = load_reports([str(seeds_dir())], geocoder=gazetteer)
     tracks = build_tracks(reports, gazetteer)
-    return reports, tracks, analyse(tracks)
+    return reports, tracks, with_reachability(analyse(tracks), tracks)
