@@ -60,7 +60,7 @@ from .atomic import check_target, write_atomic
 from .datafiles import PLACES, data_path
 from .errors import plain_text
 from .export import check_figures
-from .formatting import checks_summary, hours_minutes, inside_time_note
+from .formatting import checks_summary, hours_minutes, inside_time_note, range_words
 from .mapstyle import (
     BAND_FILL,
     BORDER_STYLE,
@@ -91,7 +91,6 @@ from .render import (
     _leg_label,
     _reported_text,
     _status_runs,
-    _whole,
     corridor,
 )
 
@@ -652,7 +651,7 @@ def _label_depth(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
     lo, hi = fig_row["depth_km_range"]
     text = f"{_km(fig_row['depth_km'])} from border"
     if _finite(lo) and _finite(hi):
-        text += f"\n({_whole(lo)}–{_whole(hi)} km)"
+        text += f"\n({range_words(lo, hi, range_kind('depth_km_range'))})"
     style = {"fontsize": m.pt(SIZE["depth"]), "color": INK, "fontweight": "bold", "path_effects": _HALO,
              "zorder": 11, "linespacing": 1.05}
     if labels.place((dx + bx) / 2, (dy + by) / 2, text, _around(5), **style) is None:
@@ -834,7 +833,7 @@ def _locator(m: _Map, tracks: gpd.GeoDataFrame, corner: str, width_in: float, na
 
 
 def _legend(m: _Map, statuses: list[str], outcomes: list[str], country_pair: tuple[str | None, str | None],
-            names: dict[str, str], assumed_kmh: dict[str, float], *, columns: int = 1):
+            names: dict[str, str], assumed_kmh: dict[str, float], *, columns: int = 1, reach: bool = False):
     """The key to the symbols (only those drawn), in sections, as a matplotlib legend."""
     handles: list[Any] = []
     labels: list[str] = []
@@ -854,6 +853,8 @@ def _legend(m: _Map, statuses: list[str], outcomes: list[str], country_pair: tup
         add(Line2D([], [], color=INK, linewidth=lw, linestyle=_dashes(st), dash_capstyle="round"),
             STATUS_LABEL[st])
     add(Patch(facecolor="#9a9a9a", alpha=0.35, edgecolor="none"), "where it may have been")
+    if reach:
+        add(Line2D([], [], color=INK, linewidth=m.pt(0.8), linestyle=(0, (2, 3))), "could have been (top speed)")
     if assumed_kmh:  # the footnote of the leg labels marked *
         speeds = sorted(set(assumed_kmh.values()))
         add(Line2D([], [], color="none"), (f"* time at {speeds[0]:.0f} km/h, assumed" if len(speeds) == 1
@@ -1202,6 +1203,7 @@ def _draw_map(m: _Map, renderer, tracks, figures, names: dict[str, str], colors:
     labels = _Labels(ax, renderer, scale)
 
     drawn, statuses, outcomes, assumed_kmh = [], [], [], {}
+    reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
     for i in colors:  # per placed incident: a handful
         track, fig_row = tracks.loc[i], figures.loc[i]
         d = _draw_track(m, labels, track, fig_row, colors[i], i + 1)
@@ -1223,7 +1225,7 @@ def _draw_map(m: _Map, renderer, tracks, figures, names: dict[str, str], colors:
     frame = ax.get_window_extent(renderer)
     def key(n: int):
         return _legend(m, statuses, outcomes, context.get("border", (None, None))[:2], names, assumed_kmh,
-                       columns=n)
+                       columns=n, reach=reach)
 
     legend = key(columns)
     if beside is None and columns == 1 and legend.get_window_extent(renderer).height > 0.6 * frame.height:

@@ -781,7 +781,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
         label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border")
         lo, hi = fig["depth_km_range"]
         short = (f"{_whole(fig['depth_km'])} km from border"
-                 + (f" ({_whole(lo)}–{_whole(hi)})" if _finite(lo) and _finite(hi) else ""))
+                 + (f" ({range_words(lo, hi, range_kind('depth_km_range'))})" if _finite(lo) and _finite(hi) else ""))
         folium.PolyLine([[deepest["lat"], deepest["lon"]], [deepest["border_lat"], deepest["border_lon"]]],
                         color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
         mid_lat = round((deepest["lat"] + deepest["border_lat"]) / 2, COORD_DIGITS)
@@ -903,7 +903,8 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
     return country_data
 
 
-def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | None = None) -> str:
+def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | None = None,
+                 reach: bool = False) -> str:
     def line(dash: str | None, color: str = "#333") -> str:
         dash_attr = f" stroke-dasharray=\"{dash}\"" if dash else ""
         return (f"<svg width=\"30\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"30\" y2=\"4\" "
@@ -923,6 +924,8 @@ def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | N
         parts.append(f"<div class=\"geo-note\">{safe_html(note)}</div>")
     parts.append("<b>Symbols</b>")
     parts.append("<div>shaded band: where the drone may have been (uncertainty)</div>")
+    if reach:
+        parts.append(f"<div>dotted outline: {safe_html(REACH_LABEL)}</div>")
     parts.append("<div>◇ border crossing · ● deepest point, dashed line to the border</div>")
     parts.append("<div>" + " · ".join(f"{sym} {safe_html(OUTCOME_LABEL[k])}"
                                       for k, sym in OUTCOME_SYMBOL.items()) + "</div>")
@@ -1054,7 +1057,8 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
         for feature in timeline:
             feature["properties"]["times"] = _timeline_times(feature["properties"].pop("minutes"), step)
         _Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
-    _Legend(_legend_html(legend_items, assumed_kmh)).add_to(m)
+    reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
+    _Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
     _Declutter().add_to(m)
     tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
     _Attribution(ATTRIBUTION).add_to(m)
