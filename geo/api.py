@@ -168,7 +168,7 @@ def analyze(incidents: Incidents) -> pd.DataFrame:
     >>> row = figures.set_index("id").loc["2024-07-13-homel-minsk"]
     >>> low, high = row["length_km_range"]
     >>> print(f"{row['length_km']:.0f} km ({low:.0f}-{high:.0f}), {row['depth_km']:.1f} km past the border")
-    392 km (363-423), 214.5 km past the border
+    392 km (295-504), 214.5 km past the border
     >>> [(c["from"], c["to"]) for c in row["crossings"]]
     [('UA', 'BY')]
     """

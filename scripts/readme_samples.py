@@ -12,6 +12,10 @@ Usage::
 
     python scripts/readme_samples.py          # rewrite README.md in place
     python scripts/readme_samples.py --check  # exit 1 if README.md is stale
+    python scripts/readme_samples.py --image  # also redraw docs/seed-map.png (about 10 s)
+
+The image is the command the README names under it, reduced to 256 colours
+(Pillow's median cut) to keep the repository small.
 
 ``tests/test_readme.py`` runs the check, so a sample cannot go stale.
 """
@@ -74,10 +78,35 @@ def updated(readme: str) -> str:
     return BLOCK.sub(lambda m: m.group(1) + regenerate(m.group(2)) + m.group(3), readme)
 
 
+IMAGE_ARGS = ["image", "-o", "{out}", "--width", "1200", "--height", "1500", "--dpi", "150"]
+
+
+def redraw_image() -> None:
+    """docs/seed-map.png, as the README says it is made, in 256 colours."""
+    import tempfile
+
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from geo.cli import cli
+
+    with tempfile.TemporaryDirectory() as tmp:
+        full = Path(tmp) / "seed-map.png"
+        result = CliRunner().invoke(cli, [a.format(out=full) for a in IMAGE_ARGS], prog_name="geo",
+                                    catch_exceptions=False)
+        if result.exit_code:
+            raise SystemExit(result.output)
+        with Image.open(full) as image:
+            image.convert("RGB").quantize(256).save(ROOT / "docs" / "seed-map.png", optimize=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if README.md is stale; write nothing")
+    parser.add_argument("--image", action="store_true", help="also redraw docs/seed-map.png")
     args = parser.parse_args(argv)
+    if args.image and not args.check:
+        redraw_image()
     path = ROOT / "README.md"
     text = path.read_text(encoding="utf-8")
     new = updated(text)
