@@ -225,3 +225,18 @@ def same(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b
+
+
+def test_the_loyew_hour_is_a_reach_between_its_two_crossings(seeds):
+    """'Back into Ukraine about an hour later': the fixes are the entry and exit crossings."""
+    _, tracks, figures = seeds
+    row = figures.set_index("id").loc["2024-07-11-loyew"]
+    (pair,) = row["reach_pairs"]
+    crossings = row["crossings"]
+    assert (pair["from"], pair["to"]) == ("entry crossing", "exit crossing")
+    assert pair["minutes"] == pytest.approx(crossings[1]["t_min"] - crossings[0]["t_min"], abs=0.5)
+    # The flown line between the crossings is a path the drone could have taken, so it lies in the area,
+    # and the area reaches at least as deep as the line does.
+    line = tracks.set_index("id").loc["2024-07-11-loyew", "geometry"]
+    assert shapely.covers(shapely.buffer(row["reach_geometry"], 1e-6), line)
+    assert row["reach_depth_km"] >= row["depth_km"]
