@@ -426,6 +426,27 @@ def _land_index(mtime: float) -> tuple[_LineIndex, np.ndarray, shapely.Geometry]
     return index, pairs, lines
 
 
+def land_border_upper_km(lon, lat, country: str) -> np.ndarray:
+    """A guaranteed upper bound (km) of each point's distance to a border between two countries, fast.
+
+    The smallest upper bound, from their distance rasters, of ``country``'s
+    (a code) stretches facing a neighbour (coasts excluded); inf where none.
+    """
+    mtime = data_path(BORDERS).stat().st_mtime
+    x, y = to_plane(np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float)))
+    upper = np.full(len(x), np.inf)
+    for nb in _land_neighbours(country, mtime):
+        upper = np.minimum(upper, _field(country, nb, mtime).bounds_km(x, y)[1])
+    return upper
+
+
+@lru_cache(maxsize=64)
+def _land_neighbours(country: str, mtime: float) -> tuple[str, ...]:
+    frame = _load(BORDERS)
+    rows = frame[(frame["country"] == country) & ~frame["neighbour"].isin(NOT_A_BORDER + COAST)]
+    return tuple(sorted(set(rows["neighbour"].tolist())))
+
+
 def near_land_border(lon, lat, km, *, which: bool = False):
     """Which points lie within ``km`` of a border between two countries (and, optionally, which border).
 

@@ -143,6 +143,35 @@ def _room_km(spans: _Spans, pieces: Pieces, within_km: float) -> np.ndarray:
     return np.clip(room, 0.0, None)
 
 
+def _near(pieces: Pieces, spans: _Spans, u: np.ndarray, km, bulk: bool = True) -> np.ndarray:
+    """:func:`geo.borders.near_land_border` at fraction ``u`` of each span, exactly as it answers.
+
+    With ``bulk``, the distance rasters answer most points without the exact
+    test: False where the country's whole boundary (from inside, nearer than
+    any border between two countries) is surely farther than ``km``, True where
+    one of its stretches facing a neighbour (a border between two countries) is
+    surely nearer.  The bounds are guaranteed and kept a margin away from
+    ``km`` (for the plane's scale), so the answer is the exact test's.
+    """
+    lon, lat = spans.point(pieces, u)
+    km = np.broadcast_to(np.asarray(km, dtype=float), lon.shape)
+    unknown, out = np.ones(len(lon), bool), np.zeros(len(lon), bool)
+    if bulk:
+        country = pieces.country[spans.piece]
+        for code in sorted(set(country.tolist()) - {""}):  # a handful of countries
+            m = np.flatnonzero(country == code)
+            lower = borders.distance_bounds_km(lon[m], lat[m], code)[0]
+            unknown[m[lower > km[m] * (1 + 1e-6) + 1e-6]] = False
+            m = m[unknown[m]]
+            upper = borders.land_border_upper_km(lon[m], lat[m], code)
+            sure = m[upper < km[m] * (1 - 1e-6) - 1e-6]
+            unknown[sure], out[sure] = False, True
+    at = np.flatnonzero(unknown)
+    if len(at):
+        out[at] = borders.near_land_border(lon[at], lat[at], km[at])
+    return out
+
+
 def _long_runs(spans: _Spans, pieces: Pieces, room: np.ndarray, min_km: float) -> _Spans:
     """The spans in runs of joined spans that could hold ``min_km`` of length within reach of a border."""
     can = room > 0
@@ -163,8 +192,7 @@ def along_border(pieces: Pieces, *, within_km: float = ALONG_BORDER_KM, min_km: 
         chosen = np.unique(_long_runs(whole, pieces, _room_km(whole, pieces, within_km), min_km).piece)
         blocks = _Spans.grid(pieces, step_km, chosen, BLOCK)
         # A block whose midpoint is farther than within_km + half its length has no point within_km.
-        reach = borders.near_land_border(*blocks.point(pieces, (blocks.u0 + blocks.u1) / 2),
-                                         within_km + blocks.km / 2 + 1e-3)
+        reach = _near(pieces, blocks, (blocks.u0 + blocks.u1) / 2, within_km + blocks.km / 2 + 1e-3)
         blocks = _long_runs(blocks, pieces, np.where(reach, blocks.km, 0.0), min_km)
         m = np.maximum(1, np.ceil(pieces.km[blocks.piece] / step_km)).astype(np.int64)
         spans = _Spans.grid(pieces, step_km, blocks.piece, BLOCK, np.rint(blocks.u0 * m).astype(np.int64) // BLOCK)
@@ -174,9 +202,10 @@ def along_border(pieces: Pieces, *, within_km: float = ALONG_BORDER_KM, min_km: 
     # Both ends of every span are tested (a joined span's start is its predecessor's end: tested once).
     joined = spans.joined(pieces)
     alone = np.flatnonzero(~np.r_[joined[1:], False])  # spans whose end is no other span's start
-    near = borders.near_land_border(*spans.point(pieces, spans.u0), within_km)
+    bulk = len(pieces.km) >= SAMPLE_ALL_BELOW
+    near = _near(pieces, spans, spans.u0, within_km, bulk)
     near1 = np.r_[near[1:], False]
-    near1[alone] = borders.near_land_border(*spans.take(alone).point(pieces, spans.u1[alone]), within_km)
+    near1[alone] = _near(pieces, spans.take(alone), spans.u1[alone], within_km, bulk)
     ok = near & near1
     begins = ok & ~(np.r_[False, ok[:-1]] & joined)
     sid = np.cumsum(begins) - 1
