@@ -61,6 +61,8 @@ TOLERANCE_KM = 0.02
 #: Rounds that cut an interval at its ridge; later rounds cut it into SPLIT equal parts.
 RIDGE_ROUNDS = 4
 SPLIT = 4
+#: Spacing (km) of the raster's bounds along a piece when deciding whether to measure it.
+SAMPLE_KM = 1.0
 #: At most this many rounds of cutting.
 MAX_ROUNDS = 24
 #: Below this many piece ends an exact search of them all is cheaper than building
@@ -280,12 +282,48 @@ def _candidate_ends(path: Path, n: int, border: _Border, objectives: list[Object
                   nodes.end[o.active & (up1 + o.w1 >= floor[path.group])]]
     measure(np.concatenate(first))
     bound = _one_sided(path, nodes, border, objectives, (up0, up1))
-    need = np.zeros(len(path.km), bool)
-    for o, b, best in zip(objectives, bound, found):
-        need |= o.active & (b > best.km[path.group] + tolerance_km)
-    pieces = np.flatnonzero(need)
+    need = [o.active & (b > best.km[path.group] + tolerance_km) for o, b, best in zip(objectives, bound, found)]
+    # Those pieces again, bounded from the raster along them: none deeper than its track's best point
+    # measured so far (not even by the tolerance) is dropped, so the result is as if all were measured.
+    pieces = np.flatnonzero(np.logical_or.reduce(need))
+    sampled = _sampled_bounds(path, pieces, border, objectives)
+    need = np.logical_or.reduce([nd[pieces] & (b > best.km[path.group[pieces]])
+                                 for nd, b, best in zip(need, sampled, found)])
+    pieces = pieces[need]
     measure(np.r_[nodes.start[pieces], nodes.end[pieces]])
     return nodes.ends(pieces)
+
+
+def _sampled_bounds(path: Path, pieces: np.ndarray, border: _Border, objectives: list[Objective]) -> list[np.ndarray]:
+    """Per objective, an upper bound of each piece's maximum from the raster's upper bounds along it.
+
+    The piece is cut into ``m`` equal parts of at most :data:`SAMPLE_KM`; over
+    a part whose ends have upper bounds ``U_i`` and ``U_j`` (plus weights) the
+    distance is at most ``(U_i + U_j + km / m) / 2`` (it changes by at most as
+    much as the point moves), with a margin for the lon/lat line's length.
+    """
+    if len(pieces) == 0:
+        return [np.empty(0) for _ in objectives]
+    km = path.km[pieces]
+    m = np.maximum(1, np.ceil(km / SAMPLE_KM)).astype(np.int64)
+    owner = np.repeat(np.arange(len(pieces)), m + 1)
+    first = np.cumsum(m + 1) - (m + 1)
+    u = (np.arange(len(owner)) - first[owner]) / m[owner]
+    p = pieces[owner]
+    lon = path.lon0[p] + u * (path.lon1[p] - path.lon0[p])
+    lat = path.lat0[p] + u * (path.lat1[p] - path.lat0[p])
+    up = borders.distance_bounds_km(lon, lat, border.country, neighbour=border.neighbour)[1]
+    step = (km / m * (1 + 1e-3) + 1e-3)[owner[:-1]]
+    inner = np.flatnonzero(owner[1:] == owner[:-1])  # consecutive samples of one piece
+    out = []
+    for o in objectives:
+        w = o.w0[p] + u * (o.w1[p] - o.w0[p])
+        v = up + w
+        part = (v[inner] + v[inner + 1] + step[inner] + np.abs(w[inner + 1] - w[inner])) / 2
+        b = np.full(len(pieces), -np.inf)
+        np.maximum.at(b, owner[inner], part)
+        out.append(b)
+    return out
 
 
 def _one_sided(path: Path, nodes: _Nodes, border: _Border, objectives: list[Objective],
