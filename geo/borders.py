@@ -20,7 +20,9 @@ True
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -381,6 +383,31 @@ def region_at(lon, lat) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- distances
 
+#: From this many points on, GEOS's searches run in :data:`THREADS` threads (GEOS releases the GIL);
+#: each point's answer is the same whichever thread finds it.
+PARALLEL_POINTS = 4_000
+THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="geo-borders")
+
+
+def _in_threads(fn, *arrays: np.ndarray) -> np.ndarray:
+    """``fn`` applied elementwise to equal-length arrays, in chunks on :data:`THREADS` threads when large."""
+    n = len(arrays[0])
+    if n < PARALLEL_POINTS or THREADS < 2:
+        return fn(*arrays)
+    bounds = np.linspace(0, n, THREADS + 1).astype(np.int64)
+    parts = _pool().map(lambda i: fn(*(a[bounds[i]:bounds[i + 1]] for a in arrays)), range(THREADS))
+    return np.concatenate(list(parts))
+
+
+def _nearest_segments(tree: shapely.STRtree, points: np.ndarray) -> np.ndarray:
+    """The index of the tree geometry nearest each point (every point has one)."""
+    return _in_threads(lambda p: tree.query_nearest(p, all_matches=False, return_distance=False)[1], points)
+
 
 class _LineIndex:
     """Border lines split into segments in the conformal plane, with an STRtree."""
@@ -476,7 +503,8 @@ def near_land_border(lon, lat, km, *, which: bool = False):
     index, pairs, lines = _land_index(data_path(BORDERS).stat().st_mtime)
     x, y = to_plane(lon, lat)
     points = shapely.points(x, y)
-    near = shapely.dwithin(lines, points, np.asarray(km, dtype=float) * 1000.0 * scale_factor(lat))
+    reach = np.broadcast_to(np.asarray(km, dtype=float) * 1000.0 * scale_factor(lat), points.shape)
+    near = _in_threads(lambda p, r: shapely.dwithin(lines, p, r), points, reach)
     if not which:
         return near
     pair = np.full(len(lon), "", dtype=object)
@@ -577,7 +605,7 @@ def _nearest_by_stretch(x: np.ndarray, y: np.ndarray, country: str, whole: _Line
         if len(at) == 0:
             continue
         part = _line_index(country, nb, mtime)
-        seg = part.tree.query_nearest(shapely.points(x[at], y[at]), all_matches=False, return_distance=False)[1]
+        seg = _nearest_segments(part.tree, shapely.points(x[at], y[at]))
         d = segment_distance(x[at], y[at], part.starts[seg], part.ends[seg])
         better = d < best[at]
         best[at[better]] = d[better]
@@ -657,8 +685,7 @@ def nearest_border_segment(x: np.ndarray, y: np.ndarray, country: str, *, neighb
         seg_idx = _nearest_by_stretch(x, y, country, index, mtime, upper_m)
     rest = np.flatnonzero(seg_idx < 0)
     if len(rest):
-        seg_idx[rest] = index.tree.query_nearest(shapely.points(x[rest], y[rest]), all_matches=False,
-                                                 return_distance=False)[1]
+        seg_idx[rest] = _nearest_segments(index.tree, shapely.points(x[rest], y[rest]))
     return seg_idx
 
 
