@@ -432,10 +432,22 @@ def _ridge(left: _Points, right: _Points, border: _Border, steps: int = 40) -> n
     """
     lo, hi = np.zeros(len(left.km)), np.ones(len(left.km))
     dx, dy = right.x - left.x, right.y - left.y
+    # Both segments' vectors once (the same arithmetic as segment_distance, without re-indexing each step).
+    sides = []
+    for seg in (left.seg, right.seg):
+        a, b = border.starts[seg], border.ends[seg]
+        d = b - a
+        length2 = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
+        sides.append((a[:, 0], a[:, 1], d[:, 0], d[:, 1], np.where(length2 > 0, length2, 1.0)))
+
+    def planar(x, y, a0, a1, d0, d1, den):
+        t = np.clip(((x - a0) * d0 + (y - a1) * d1) / den, 0.0, 1.0)
+        return np.hypot(x - (a0 + t * d0), y - (a1 + t * d1))
+
     for _ in range(steps):
         mid = (lo + hi) / 2
         x, y = left.x + mid * dx, left.y + mid * dy
-        nearer_left = border.planar_to(x, y, left.seg) <= border.planar_to(x, y, right.seg)
+        nearer_left = planar(x, y, *sides[0]) <= planar(x, y, *sides[1])
         lo, hi = np.where(nearer_left, mid, lo), np.where(nearer_left, hi, mid)
     return np.clip(np.where(left.seg == right.seg, 0.5, (lo + hi) / 2), 0.01, 0.99)
 
