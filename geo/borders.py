@@ -390,7 +390,8 @@ THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 @lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
+def _pool(pid: int) -> ThreadPoolExecutor:
+    """The threads of this process (keyed on its id: a forked child gets threads of its own)."""
     return ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="geo-borders")
 
 
@@ -400,7 +401,7 @@ def _in_threads(fn, *arrays: np.ndarray) -> np.ndarray:
     if n < PARALLEL_POINTS or THREADS < 2:
         return fn(*arrays)
     bounds = np.linspace(0, n, THREADS + 1).astype(np.int64)
-    parts = _pool().map(lambda i: fn(*(a[bounds[i]:bounds[i + 1]] for a in arrays)), range(THREADS))
+    parts = _pool(os.getpid()).map(lambda i: fn(*(a[bounds[i]:bounds[i + 1]] for a in arrays)), range(THREADS))
     return np.concatenate(list(parts))
 
 
