@@ -183,7 +183,7 @@ def _analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
     for col in ("length_km_range", "depth_km_range"):
         out[col] = [(np.nan, np.nan)] * n
     out["length_by_status_km"] = [{} for _ in range(n)]
-    out["inside_minutes_estimated"] = np.ones(n, bool)
+    out["inside_minutes_estimated"] = np.full(n, None, dtype=object)  # nothing measured for an unplaced track
     out["deepest_point"] = [None] * n
     out["depth_from"] = [None] * n
     for col in ("crossings", "regions", "speeds", "warnings"):

@@ -51,6 +51,7 @@ import pandas as pd
 
 from .formatting import hours_minutes
 from .reports import DEFAULT_APPROX_MIN
+from .runs import first_where, group_max, group_min
 
 __all__ = ["APPROX_TOLERANCE", "CHECK_STATUSES", "DETOUR_ALLOWANCE", "TimedLegs", "all_checks"]
 
@@ -122,11 +123,14 @@ def all_checks(tracks: gpd.GeoDataFrame, out: dict[str, Any], legs: TimedLegs) -
     checks = _speed_checks(tracks, legs, ~same, n)
     reported = tracks[["reported_distance_km", "reported_duration_min", "reported_depth_km"]].notna().any(axis=1)
     rows = np.flatnonzero(reported.to_numpy())
+    twins: dict[int, list[tuple[str, str]]] = {}
+    for k in np.flatnonzero(same).tolist():  # the legs that repeat a reported duration: few
+        twins.setdefault(int(legs.track[k]), []).append((str(legs.from_label[k]), str(legs.to_label[k])))
     if len(rows):
         records = tracks.iloc[rows].drop(columns=tracks.geometry.name).to_dict("records")
         for row, track in zip(rows.tolist(), records):
             fig = {k: out[k][row] for k in out}
-            twin = [(str(legs.from_label[k]), str(legs.to_label[k])) for k in np.flatnonzero(same & (legs.track == row))]
+            twin = twins.get(row, [])
             checks[row] = _reported_checks(track, fig, twin) + checks[row]
     return checks
 
@@ -302,23 +306,31 @@ def _speed_checks(tracks: gpd.GeoDataFrame, legs: TimedLegs, keep: np.ndarray, n
             f"{kmh[k]:,.0f} km/h, and even at the closest positions and the longest time the uncertainties allow "
             f"it needs {needed[k]:,.0f} km/h; {envelope(row)} and cannot exceed about {limit[row]:.0f} km/h: "
             "a time or a place is wrong", implied_kmh=float(kmh[k]), needed_kmh=round(float(needed[k]), 1)))
+    # The possible legs: one check per track, from per-track reductions (legs are stored track after track).
     possible = np.flatnonzero(timed & ~impossible)
-    by_row: dict[int, list[int]] = {}
-    for k in possible.tolist():
-        by_row.setdefault(int(owner[k]), []).append(k)
-    for row, ks in by_row.items():
-        slow = [k for k in ks if kmh[k] < vmin[row]]
-        if len(ks) == 1:
-            k = ks[0]
+    if len(possible) == 0:
+        return checks
+    who = owner[possible]
+    count = np.bincount(who, minlength=n)
+    fastest, slowest = group_max(kmh[possible], who, n), group_min(kmh[possible], who, n)
+    km_sum = np.bincount(who, weights=km[possible], minlength=n)
+    min_sum = np.bincount(who, weights=minutes[possible], minlength=n)
+    first = possible[first_where(np.ones(len(possible), bool), who, n)]
+    rows = np.flatnonzero(count)
+    why = (" — slower than cruise on paper: it loitered, flew a longer path than the straight line, or the "
+           "times are approximate")
+    for row, k, c, lo, hi, ksum, msum in zip(rows.tolist(), first[rows].tolist(), count[rows].tolist(),
+                                             slowest[rows].tolist(), fastest[rows].tolist(), km_sum[rows].tolist(),
+                                             min_sum[rows].tolist()):
+        if c == 1:
             head = (f"{legs.from_label[k]} to {legs.to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} "
                     f"is {kmh[k]:,.0f} km/h")
             implied = float(kmh[k])
         else:
-            head = f"{len(ks)} timed legs at {min(kmh[ks]):,.0f}–{max(kmh[ks]):,.0f} km/h"
-            implied = round(float(km[ks].sum() / minutes[ks].sum() * 60.0), 1)
-        why = (" — slower than cruise on paper: it loitered, flew a longer path than the straight line, or the "
-               "times are approximate" if slow else "")
-        checks[row].append(_check("speed", "consistent", f"{head}; {envelope(row)}: consistent{why}",
+            head = f"{c} timed legs at {lo:,.0f}–{hi:,.0f} km/h"
+            implied = round(ksum / msum * 60.0, 1)
+        slow = why if lo < vmin[row] else ""
+        checks[row].append(_check("speed", "consistent", f"{head}; {envelope(row)}: consistent{slow}",
                                   implied_kmh=implied))
     return checks
 
