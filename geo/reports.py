@@ -1225,14 +1225,20 @@ def check_places(reports: Iterable[Report], geocoder: Any) -> list[Problem]:
     >>> print(check_places([report], Gazetteer())[0])
     <report>:11: route[0].place: 'Narovlyaski' is not in the gazetteer; did you mean: Narovlya, ...
     """
-    problems: list[Problem] = []
+    return _route_findings(reports, geocoder, place_problems)
+
+
+def _route_findings(reports: Iterable[Report], geocoder: Any, find: Any) -> list[Problem]:
+    """What ``find`` (:func:`geo.reportplaces.place_problems` or ``place_warnings``) says of each
+    report's route, as problems naming the file, line and field."""
+    found: list[Problem] = []
     for report in reports:
         points = [WrittenPoint(i, point.kind, point.name, point.hint, point.lat, point.lon)
                   for i, point in enumerate(report.route)]
-        problems += [Problem(report.path or "", report.line_of(f"route[{i}].{name}"), f"route[{i}].{name}", message)
-                     for i, name, message in place_problems(points, country=report.country, origin=report.origin,
-                                                            geocoder=geocoder)]
-    return problems
+        found += [Problem(report.path or "", report.line_of(f"route[{i}].{name}"), f"route[{i}].{name}", message)
+                  for i, name, message in find(points, country=report.country, origin=report.origin,
+                                               geocoder=geocoder)]
+    return found
 
 
 def check_place_warnings(reports: Iterable[Report], geocoder: Any) -> list[Problem]:
@@ -1242,10 +1248,4 @@ def check_place_warnings(reports: Iterable[Report], geocoder: Any) -> list[Probl
     prints it as one line on stderr) and goes on with the best candidate.
     See :func:`geo.reportplaces.place_warnings`.
     """
-    found: list[Problem] = []
-    for report in reports:
-        points = [WrittenPoint(i, p.kind, p.name, p.hint, p.lat, p.lon) for i, p in enumerate(report.route)]
-        found += [Problem(report.path or "", report.line_of(f"route[{i}].{name}"), f"route[{i}].{name}", message)
-                  for i, name, message in place_warnings(points, country=report.country, origin=report.origin,
-                                                         geocoder=geocoder)]
-    return found
+    return _route_findings(reports, geocoder, place_warnings)
