@@ -32,6 +32,12 @@ def by_ua_border():
 
 
 @pytest.fixture(scope="session")
+def seed_tracks_by_id(gazetteer):
+    """The shipped seeds' tracks, indexed by id (built without the analysis). Shared: copy before changing."""
+    return build_tracks(load_reports([str(seeds_dir())], geocoder=gazetteer), gazetteer).set_index("id", drop=False)
+
+
+@pytest.fixture(scope="session")
 def seeds(gazetteer):
     """The shipped seed reports through the stages, without the API: (reports, tracks, figures).
 

@@ -183,3 +183,18 @@ def track_frame(lines, *, country: str = "BY", origin: str = "UA", speed_kmh: fl
             "stop_index": np.arange(n), "geometry": shapely.LineString(vertices),
         })
     return gpd.GeoDataFrame(frames, geometry="geometry", crs="EPSG:4326")
+
+
+def made_up_report(route: str, *, id: str = "test-flight", origin: str = "UA", reported: str = "",
+                   summary: str = "A made-up flight for the tests.") -> str:
+    """The YAML text of a valid made-up report (Shahed-136, Belarus, Minsk time) around ``route``.
+
+    ``route`` is YAML list items indented two spaces; ``reported`` the body of the
+    ``reported:`` mapping (indented two spaces) or a flow mapping, if any.
+    """
+    if reported and not reported.lstrip().startswith("{"):
+        reported = "\n" + reported.rstrip("\n")
+    return (f"id: {id}\ntitle: A made-up flight for the tests\ndate: 2024-07-16\ntimezone: Europe/Minsk\n"
+            f"drone: shahed-136\ncountry: BY\norigin: {origin}\noutcome: unknown\nsummary: {summary}\n"
+            "sources: [{id: test, publisher: Test fixture}]\n"
+            + (f"reported: {reported}\n" if reported else "") + "route:\n" + route)

@@ -15,6 +15,7 @@ from geo.analyse import analyse
 from geo.checks import CHECK_STATUSES
 from geo.reports import DRONE_TYPES, load_reports, parse_report
 from geo.tracks import build_tracks
+from tests.reference import made_up_report
 
 REPORTS = Path(__file__).parent / "data" / "reports"
 GEOD = Geod(ellps="WGS84")
@@ -25,21 +26,8 @@ def _km(lat1, lon1, lat2, lon2) -> float:
     return GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000.0
 
 
-def _report(body: str, reported: str = "{}", id_: str = "check-case") -> str:
-    return f"""\
-id: {id_}
-title: A made-up flight for the checks
-date: 2024-07-16
-timezone: Europe/Minsk
-drone: shahed-136
-country: BY
-origin: UA
-outcome: unknown
-summary: Made up for tests/test_checks.py.
-reported: {reported}
-sources: [{{id: test, publisher: Test fixture}}]
-route:
-{body}"""
+def _report(body: str, reported: str = "", id_: str = "check-case") -> str:
+    return made_up_report(body, id=id_, reported=reported, summary="Made up for tests/test_checks.py.")
 
 
 def _checks(gazetteer, *texts: str) -> list[list[dict]]:

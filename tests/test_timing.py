@@ -19,36 +19,16 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.datafiles import seeds_dir
 from geo.gazetteer import Gazetteer
-from geo.reports import load_reports, parse_report
+from geo.reports import parse_report
 from geo.tracks import TIME_SOURCES, build_tracks
+from tests.reference import made_up_report
 
 GEOD = Geod(ellps="WGS84")
 UTC = dt.UTC
 
-HEADER = """\
-id: {id}
-title: A made-up flight for the tests
-date: 2024-07-16
-timezone: Europe/Minsk
-drone: shahed-136
-country: BY
-origin: UA
-outcome: unknown
-summary: A made-up flight for the timing tests.
-sources: [{{id: test, publisher: Test fixture}}]
-"""
-
-@pytest.fixture(scope="module")
-def seed_tracks(gazetteer):
-    """The shipped seeds' tracks, indexed by id (built here: no analysis involved)."""
-    return build_tracks(load_reports([str(seeds_dir())], geocoder=gazetteer), gazetteer).set_index("id", drop=False)
-
-
-
 def track(route: str, *, reported: str = "", id: str = "test-flight"):
-    text = HEADER.format(id=id) + (f"reported:\n{reported}" if reported else "") + "route:\n" + route
+    text = made_up_report(route, id=id, reported=reported, summary="A made-up flight for the timing tests.")
     return build_tracks([parse_report(text)], Gazetteer()).iloc[0]
 
 
@@ -99,8 +79,8 @@ def test_reported_approx_ranks_between_reported_and_interpolated():
 # ----------------------------------------------------------------------------- the seeds
 
 
-def test_homel_minsk_three_hours_run_from_the_entry_crossing_to_the_end(seed_tracks, countries):
-    row = seed(seed_tracks, "2024-07-13-homel-minsk")
+def test_homel_minsk_three_hours_run_from_the_entry_crossing_to_the_end(seed_tracks_by_id, countries):
+    row = seed(seed_tracks_by_id, "2024-07-13-homel-minsk")
     entry = next(c for c in crossings(row, countries["BY"]) if c["entering"])
     t = np.asarray(row.t_min, float)
     assert t[-1] - entry["t"] == pytest.approx(180.0, abs=1.0)
@@ -120,11 +100,11 @@ def test_homel_minsk_three_hours_run_from_the_entry_crossing_to_the_end(seed_tra
     assert row.clock == "relative" and pd.isna(row.t0) and pd.isna(row.t0_source)
 
 
-def test_loyew_exit_crossing_is_an_hour_after_the_entry_crossing_not_after_the_reserve(seed_tracks, countries):
+def test_loyew_exit_crossing_is_an_hour_after_the_entry_crossing_not_after_the_reserve(seed_tracks_by_id, countries):
     # The seed: in over Loyew (role entry: its time is the entry crossing's), back into Ukraine
     # "about an hour later" (after: 1h on the reserve, role exit: the exit crossing's time),
     # and reported.duration 1h "between crossing in and crossing back out".
-    row = seed(seed_tracks, "2024-07-11-loyew")
+    row = seed(seed_tracks_by_id, "2024-07-11-loyew")
     found = crossings(row, countries["BY"])
     entry = next(c for c in found if c["entering"])
     exit_ = [c for c in found if not c["entering"]][-1]
@@ -145,8 +125,8 @@ def test_loyew_exit_crossing_is_an_hour_after_the_entry_crossing_not_after_the_r
     assert row.clock == "relative" and pd.isna(row.t0_source)
 
 
-def test_naroulia_crossing_at_about_8_is_reported_approx_not_estimated(seed_tracks, countries):
-    row = seed(seed_tracks, "2024-07-16-naroulia")
+def test_naroulia_crossing_at_about_8_is_reported_approx_not_estimated(seed_tracks_by_id, countries):
+    row = seed(seed_tracks_by_id, "2024-07-16-naroulia")
     entry = next(c for c in crossings(row, countries["BY"]) if c["entering"])
     assert row.clock == "absolute" and row.t0 == dt.datetime(2024, 7, 16, 5, 0, tzinfo=UTC)  # 08:00 Minsk
     assert row.t0_source == "reported_approx"
@@ -158,8 +138,8 @@ def test_naroulia_crossing_at_about_8_is_reported_approx_not_estimated(seed_trac
     assert first["time_at"] == "entry crossing" and first["time_source"] == "estimated"
 
 
-def test_the_unplaced_over_60_km_seed_keeps_its_clock_time(seed_tracks):
-    row = seed(seed_tracks, "2024-07-16-over-60-km")
+def test_the_unplaced_over_60_km_seed_keeps_its_clock_time(seed_tracks_by_id):
+    row = seed(seed_tracks_by_id, "2024-07-16-over-60-km")
     assert not row.placed
     assert row.clock == "absolute"
     assert row.t0 == dt.datetime(2024, 7, 16, 1, 0, tzinfo=UTC)  # 04:00 Minsk (UTC+3)
@@ -167,8 +147,8 @@ def test_the_unplaced_over_60_km_seed_keeps_its_clock_time(seed_tracks):
     assert not bool(row.duration_paced)
 
 
-def test_every_row_has_a_t0_source(seed_tracks):
-    tracks = seed_tracks
+def test_every_row_has_a_t0_source(seed_tracks_by_id):
+    tracks = seed_tracks_by_id
     assert "t0_source" in tracks.columns
     for clock, t0, source in zip(tracks["clock"], tracks["t0"], tracks["t0_source"]):
         if clock == "absolute":
@@ -177,12 +157,12 @@ def test_every_row_has_a_t0_source(seed_tracks):
             assert pd.isna(source)
 
 
-def test_stop_dicts_say_their_time_source_and_match_tier(seed_tracks):
-    tracks = seed_tracks
+def test_stop_dicts_say_their_time_source_and_match_tier(seed_tracks_by_id):
+    tracks = seed_tracks_by_id
     for stops, sources, index in zip(tracks["stops"], tracks["time_source"], tracks["stop_index"]):
         at = np.flatnonzero(np.asarray(index) >= 0)
         assert [s["time_source"] for s in stops] == list(np.asarray(sources, object)[at])
-    loyew = seed(seed_tracks, "2024-07-11-loyew").stops[1]
+    loyew = seed(seed_tracks_by_id, "2024-07-11-loyew").stops[1]
     raw = Gazetteer().geocode("Loyew", exactly_one=True, hint="BY-HO").raw
     assert loyew["matched"]["match"] == raw["match"] and loyew["matched"]["score"] == raw["score"]
 
@@ -279,11 +259,11 @@ def test_a_duration_that_is_only_a_bound_paces_nothing():
     assert set(row.time_source) == {"estimated"}  # at the typical speed, as without a duration
 
 
-def test_the_vertices_that_carry_a_crossing_time_lie_on_the_line(seed_tracks):
+def test_the_vertices_that_carry_a_crossing_time_lie_on_the_line(seed_tracks_by_id):
     # Loyew's two timed crossings each add two vertices; every vertex that is not a stop
     # still lies on the geodesic of its leg (pyproj: less than 1 m to either side), and
     # no two vertices are farther apart than before (2 km).
-    row = seed(seed_tracks, "2024-07-11-loyew")
+    row = seed(seed_tracks_by_id, "2024-07-11-loyew")
     xy = shapely.get_coordinates(row.geometry)
     at = np.flatnonzero(np.asarray(row.stop_index) >= 0)
     for i, j in itertools.pairwise(at):

@@ -29,33 +29,19 @@ from geo.tracks import (
     REGION_INSET_KM,
     build_tracks,
 )
-from tests.reference import brute_force_km
+from tests.reference import brute_force_km, made_up_report
 
 GEOD = Geod(ellps="WGS84")
 #: Typical cruise speed of a Shahed-136 that the reports below fly (km/h); the
 #: figure the brief gives for timing a report without any time.
 SHAHED_TYPICAL_KMH = 170.0
 
-HEADER = """\
-id: {id}
-title: A made-up flight for the tests
-date: 2024-07-16
-timezone: Europe/Minsk
-drone: shahed-136
-country: BY
-origin: UA
-outcome: unknown
-summary: A made-up flight for the tests of geo.tracks.
-sources: [{{id: test, publisher: Test fixture}}]
-"""
-
-
 # ----------------------------------------------------------------------------- helpers and fixtures
 
 
 def report(route: str, *, id: str = "test-flight"):
     """A valid report around ``route`` (YAML list items, indented two spaces)."""
-    return parse_report(HEADER.format(id=id) + "route:\n" + route)
+    return parse_report(made_up_report(route, id=id, summary="A made-up flight for the tests of geo.tracks."))
 
 
 def track(route: str):

@@ -30,40 +30,18 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from geo.datafiles import seeds_dir
 from geo.gazetteer import Gazetteer
-from geo.reports import load_reports, parse_report
+from geo.reports import parse_report
 from geo.tracks import HEADING_UNCERTAINTY_DEG, build_tracks
-from tests.reference import border_line, country_polygons
+from tests.reference import border_line, country_polygons, made_up_report
 
 GEOD = Geod(ellps="WGS84")
 #: An equal-area plane for Europe (LAEA, EPSG:3035), used only to lay out the synthetic truths.
 TO_PLANE = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
 TO_LONLAT = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
 
-HEADER = """\
-id: {id}
-title: A made-up flight for the tests
-date: 2024-07-16
-timezone: Europe/Minsk
-drone: shahed-136
-country: BY
-origin: {origin}
-outcome: unknown
-summary: A made-up flight for the uncertainty tests.
-sources: [{{id: test, publisher: Test fixture}}]
-route:
-"""
-
-@pytest.fixture(scope="module")
-def seed_tracks(gazetteer):
-    """The shipped seeds' tracks, indexed by id (built here: no analysis involved)."""
-    return build_tracks(load_reports([str(seeds_dir())], geocoder=gazetteer), gazetteer).set_index("id", drop=False)
-
-
-
 def report(route: str, *, id: str = "test-flight", origin: str = "UA"):
-    return parse_report(HEADER.format(id=id, origin=origin) + route)
+    return parse_report(made_up_report(route, id=id, origin=origin, summary="A made-up flight for the uncertainty tests."))
 
 
 def track(route: str, **kwargs):
@@ -95,8 +73,8 @@ def test_a_presumed_toward_point_is_at_least_as_uncertain_as_the_stop_it_is_reac
     assert end["uncertainty_km"] > start["uncertainty_km"]
 
 
-def test_the_homel_minsk_seed_widens_towards_vitebsk_instead_of_narrowing(seed_tracks):
-    tracks = seed_tracks
+def test_the_homel_minsk_seed_widens_towards_vitebsk_instead_of_narrowing(seed_tracks_by_id):
+    tracks = seed_tracks_by_id
     row = tracks.loc["2024-07-13-homel-minsk"]
     *_, before, last = row.stops
     assert last["label"].startswith("towards") and last["status"] == "presumed"
@@ -108,8 +86,8 @@ def test_the_homel_minsk_seed_widens_towards_vitebsk_instead_of_narrowing(seed_t
     assert np.all(np.diff(unc[at[-2]:]) >= -1e-9)
 
 
-def test_every_constructed_stop_of_the_seeds_is_at_least_as_uncertain_as_what_it_is_built_from(seed_tracks):
-    tracks = seed_tracks
+def test_every_constructed_stop_of_the_seeds_is_at_least_as_uncertain_as_what_it_is_built_from(seed_tracks_by_id):
+    tracks = seed_tracks_by_id
     checked = 0
     for stops in tracks["stops"]:
         for i, stop in enumerate(stops):
@@ -179,8 +157,8 @@ def test_an_estimated_entry_is_at_least_as_uncertain_as_the_place_it_is_placed_f
     assert row.stops[0]["kind"] == "entry" and row.stops[0]["uncertainty_km"] >= 40.0
 
 
-def test_an_estimated_exit_is_at_least_as_uncertain_as_the_exit_waypoint(seed_tracks):
-    tracks = seed_tracks
+def test_an_estimated_exit_is_at_least_as_uncertain_as_the_exit_waypoint(seed_tracks_by_id):
+    tracks = seed_tracks_by_id
     stops = tracks.loc["2024-07-11-loyew"].stops
     reserve, exit_ = stops[-2], stops[-1]
     assert exit_["kind"] == "exit" and reserve["role"] == "exit"
