@@ -78,7 +78,7 @@ from .clocks import Clocks, clocks, rounded, start_times
 from .crossings import Pieces, cut_segments, find_crossings
 from .depth import Path, track_depths
 from .lengthrange import SAMPLES, length_ranges
-from .projection import GEOD
+from .projection import GEOD, to_plane
 from .runs import first_where, runs, split_into, sums_between
 
 __all__ = ["FIGURE_COLUMNS", "SAMPLES", "analyse"]
@@ -211,10 +211,13 @@ def _vertices(tracks: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
         values = tracks[column].to_numpy()[placed]
         return np.concatenate(values).astype(dtype) if len(values) else np.empty(0, dtype)
 
+    x, y = to_plane(coords[:, 0], coords[:, 1])  # once, for every distance lookup after
     return {
         "track": track,
         "lon": coords[:, 0],
         "lat": coords[:, 1],
+        "x": np.asarray(x, dtype=float),
+        "y": np.asarray(y, dtype=float),
         "t": concat("t_min"),
         "unc": concat("unc_km"),
         "depth_unc": concat("depth_unc_km"),
@@ -285,7 +288,7 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> TimedLegs:
     seg = _segments(v, tracks)
     placed = np.flatnonzero(tracks["placed"].to_numpy(bool))
     _lengths(v, seg, n, placed, out)
-    pieces = cut_segments(v["lon"], v["lat"], seg["a"], seg["b"], seg["km"], seg["track"])
+    pieces = cut_segments(v["lon"], v["lat"], seg["a"], seg["b"], seg["km"], seg["track"], (v["x"], v["y"]))
     country = tracks["country"].to_numpy(object)
     cut = _Cut(v, seg, pieces, (v["t"][seg["b"]] - v["t"][seg["a"]])[pieces.seg] * (pieces.g1 - pieces.g0),
                pieces.country == country[pieces.track], start_times(tracks))
@@ -300,7 +303,8 @@ def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> TimedLegs:
     entered_from = np.full(n, "", dtype=object)
     entered_from[entry >= 0] = crossing.came_from[entry[entry >= 0]]
     every = np.arange(len(pieces.km))
-    path = Path(pieces.lon0, pieces.lat0, pieces.lon1, pieces.lat1, pieces.km, pieces.track)
+    path = Path(pieces.lon0, pieces.lat0, pieces.lon1, pieces.lat1, pieces.km, pieces.track, pieces.x0, pieces.y0,
+                pieces.x1, pieces.y1)
     depths = track_depths(path, cut.inside, seg["status"][pieces.seg] != "presumed",
                           cut.at("depth_unc", every, pieces.g0), cut.at("depth_unc", every, pieces.g1),
                           country, tracks["origin"].to_numpy(object), entered_from)
@@ -469,7 +473,9 @@ def _stop_labels(tracks: gpd.GeoDataFrame, placed: np.ndarray) -> dict[str, np.n
     stops = tracks["stops"].to_numpy()
     counts = np.zeros(len(tracks), np.int64)
     counts[placed] = [len(stops[r]) for r in placed.tolist()]
-    pairs = [(s["label"], s.get("time_approx_min")) for r in placed.tolist() for s in stops[r]] or [("", None)]
-    label, approx = zip(*pairs)
+    rows = placed.tolist()
+    # Two flat passes: one list of (label, tolerance) pairs unzipped with zip(*) took 10x longer (0.15 s / 200k stops).
+    label = [s["label"] for r in rows for s in stops[r]] or [""]
+    approx = [s.get("time_approx_min") for r in rows for s in stops[r]] or [None]
     return {"label": np.array(label, dtype=object), "approx": np.nan_to_num(np.array(approx, dtype=float)),
             "offset": np.cumsum(counts) - counts}

@@ -56,6 +56,7 @@ __all__ = [
     "closest_approach_km",
     "shares_border",
     "distance_bounds_km",
+    "plane_distance_bounds_km",
     "distance_to_border_km",
 ]
 
@@ -575,11 +576,16 @@ def distance_bounds_km(lon, lat, country: str, *, neighbour: str | None = None) 
     >>> bool(lo[0] <= 27.5 <= hi[0]) and bool(hi[0] - lo[0] < 2.0)
     True
     """
+    x, y = to_plane(np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float)))
+    return plane_distance_bounds_km(x, y, country, neighbour=neighbour)
+
+
+def plane_distance_bounds_km(x, y, country: str, *, neighbour: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distance_bounds_km` for points already in the conformal plane (LCC_EUROPE metres)."""
     country = resolve_country(country)
     neighbour = resolve_country(neighbour) if neighbour is not None else None
     field = _field(country, neighbour, data_path(BORDERS).stat().st_mtime)
-    x, y = to_plane(np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float)))
-    return field.bounds_km(x, y)
+    return field.bounds_km(np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float)))
 
 
 def _nearest_by_stretch(x: np.ndarray, y: np.ndarray, country: str, whole: _LineIndex, mtime: float,

@@ -130,16 +130,15 @@ class _Spans:
         return _Spans(self.piece[which], self.u0[which], self.u1[which], self.km[which])
 
 
-def _room_km(spans: _Spans, pieces: Pieces, within_km: float) -> np.ndarray:
-    """An upper bound of each span's length within ``within_km`` of a border, from the raster's bounds."""
-    lo0, lo1 = np.zeros(len(spans.km)), np.zeros(len(spans.km))
-    country = pieces.country[spans.piece]
-    for code in sorted(set(country.tolist()) - {""}):  # a handful of countries
-        m = np.flatnonzero(country == code)
+def _room_km(pieces: Pieces, within_km: float) -> np.ndarray:
+    """An upper bound of each piece's length within ``within_km`` of a border, from the raster's bounds."""
+    lo0, lo1 = np.zeros(len(pieces.km)), np.zeros(len(pieces.km))
+    for code in sorted(set(pieces.country.tolist()) - {""}):  # a handful of countries
+        m = np.flatnonzero(pieces.country == code)
         # Inside a country, every border between two countries is at least as far as its own boundary.
-        lo0[m] = borders.distance_bounds_km(*spans.take(m).point(pieces, spans.u0[m]), code)[0]
-        lo1[m] = borders.distance_bounds_km(*spans.take(m).point(pieces, spans.u1[m]), code)[0]
-    room = spans.km - np.maximum(0.0, lo0 - within_km) - np.maximum(0.0, lo1 - within_km)
+        lo0[m] = borders.plane_distance_bounds_km(pieces.x0[m], pieces.y0[m], code)[0]
+        lo1[m] = borders.plane_distance_bounds_km(pieces.x1[m], pieces.y1[m], code)[0]
+    room = pieces.km - np.maximum(0.0, lo0 - within_km) - np.maximum(0.0, lo1 - within_km)
     return np.clip(room, 0.0, None)
 
 
@@ -189,7 +188,7 @@ def along_border(pieces: Pieces, *, within_km: float = ALONG_BORDER_KM, min_km: 
         spans = _Spans.grid(pieces, step_km, every)
     else:  # narrow down: whole pieces, then blocks of BLOCK samples, then the samples of the blocks left
         whole = _Spans(every, np.zeros(len(every)), np.ones(len(every)), pieces.km)
-        chosen = np.unique(_long_runs(whole, pieces, _room_km(whole, pieces, within_km), min_km).piece)
+        chosen = np.unique(_long_runs(whole, pieces, _room_km(pieces, within_km), min_km).piece)
         blocks = _Spans.grid(pieces, step_km, chosen, BLOCK)
         # A block whose midpoint is farther than within_km + half its length has no point within_km.
         reach = _near(pieces, blocks, (blocks.u0 + blocks.u1) / 2, within_km + blocks.km / 2 + 1e-3)

@@ -43,7 +43,7 @@ import shapely
 from . import borders
 from .datafiles import COUNTRIES, data_path
 from .distancefield import DistanceField
-from .projection import geodesic_km
+from .projection import geodesic_km, to_plane
 
 __all__ = ["PREFILTER_SEGMENTS", "Pieces", "boundary_hits", "cut_segments", "find_crossings"]
 
@@ -168,6 +168,9 @@ class Pieces:
         Geodesic length.
     country : numpy.ndarray
         Alpha-2 code of the country the piece lies in ('' for none).
+    x0, y0, x1, y1 : numpy.ndarray
+        The ends in the conformal plane (:func:`geo.projection.to_plane`),
+        projected once here for every later distance lookup.
     """
 
     seg: np.ndarray
@@ -180,6 +183,10 @@ class Pieces:
     g1: np.ndarray
     km: np.ndarray
     country: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
 
     def midpoints(self) -> tuple[np.ndarray, np.ndarray]:
         """Each piece's midpoint (lon, lat) on its straight lon/lat line."""
@@ -187,12 +194,13 @@ class Pieces:
 
 
 def cut_segments(lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray, seg_km: np.ndarray,
-                 seg_track: np.ndarray) -> Pieces:
+                 seg_track: np.ndarray, xy: tuple[np.ndarray, np.ndarray] | None = None) -> Pieces:
     """Cut every segment (vertex ``a[i]`` to ``b[i]``) at every boundary it meets, and label the pieces.
 
     Each cut point's fraction of its segment is measured geodesically from
     both ends, ``g = s_a / (s_a + s_b)``, so the two pieces meeting there agree
-    on it and a segment's pieces add up to the whole segment.
+    on it and a segment's pieces add up to the whole segment.  ``xy``: the
+    vertices in the conformal plane, if already projected.
     """
     ends = np.stack([np.column_stack([lon[a], lat[a]]), np.column_stack([lon[b], lat[b]])], axis=1)
     owner, along = boundary_hits(ends)
@@ -206,6 +214,8 @@ def cut_segments(lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray,
     dlon, dlat = ends[:, 1, 0] - ends[:, 0, 0], ends[:, 1, 1] - ends[:, 0, 1]
     lon0, lat0 = ends[seg, 0, 0] + t0 * dlon[seg], ends[seg, 0, 1] + t0 * dlat[seg]
     lon1, lat1 = ends[seg, 0, 0] + t1 * dlon[seg], ends[seg, 0, 1] + t1 * dlat[seg]
+    last = t1 == 1.0  # a segment's last piece ends on its vertex, exactly
+    lon1[last], lat1[last] = ends[seg[last], 1, 0], ends[seg[last], 1, 1]
     g0, g1 = t0.copy(), t1.copy()
     hx, hy = ends[owner, 0, 0] + along * dlon[owner], ends[owner, 0, 1] + along * dlat[owner]
     from_a = geodesic_km(ends[owner, 0, 0], ends[owner, 0, 1], hx, hy)
@@ -217,8 +227,12 @@ def cut_segments(lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray,
     whole = hits[seg] == 0
     km[whole] = seg_km[seg[whole]]  # uncut segments keep their own length, bit for bit
     country = borders.country_at((lon0 + lon1) / 2, (lat0 + lat1) / 2)
+    vx, vy = xy if xy is not None else to_plane(lon, lat)
+    hit_x, hit_y = to_plane(lon1[at], lat1[at])
+    x0, y0, x1, y1 = vx[a][seg], vy[a][seg], vx[b][seg], vy[b][seg]
+    x1[at], y1[at], x0[at + 1], y0[at + 1] = hit_x, hit_y, hit_x, hit_y
     return Pieces(seg=seg, track=seg_track[seg], lon0=lon0, lat0=lat0, lon1=lon1, lat1=lat1, g0=g0, g1=g1, km=km,
-                  country=country)
+                  country=country, x0=x0, y0=y0, x1=x1, y1=y1)
 
 
 def find_crossings(pieces: Pieces) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

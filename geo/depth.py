@@ -78,7 +78,8 @@ BOW_RADIUS_M = 3.0e6
 class Path:
     """Straight lon/lat pieces of tracks, track after track, in flight order.
 
-    ``group`` is each piece's track (sorted); ``km`` its geodesic length.
+    ``group`` is each piece's track (sorted); ``km`` its geodesic length;
+    ``x0`` ... ``y1`` the ends in the conformal plane.
     """
 
     lon0: np.ndarray
@@ -87,6 +88,23 @@ class Path:
     lat1: np.ndarray
     km: np.ndarray
     group: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+
+    def at(self, piece: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Points at fraction ``u`` along pieces: lon, lat and plane x, y (projected only off the ends)."""
+        lon = self.lon0[piece] + u * (self.lon1[piece] - self.lon0[piece])
+        lat = self.lat0[piece] + u * (self.lat1[piece] - self.lat0[piece])
+        start, end = u == 0.0, u == 1.0
+        lon, lat = np.where(end, self.lon1[piece], lon), np.where(end, self.lat1[piece], lat)
+        x = np.where(start, self.x0[piece], self.x1[piece])
+        y = np.where(start, self.y0[piece], self.y1[piece])
+        mid = np.flatnonzero(~(start | end))
+        if len(mid):
+            x[mid], y[mid] = to_plane(lon[mid], lat[mid])
+        return lon, lat, x, y
 
     def take(self, which: np.ndarray) -> Path:
         """The pieces ``which`` (sorted), as a path."""
@@ -148,9 +166,7 @@ class _Border:
 
     def measure(self, piece: np.ndarray, u: np.ndarray, path: Path, near: tuple[np.ndarray, ...] = ()) -> _Points:
         """Measure points at fraction ``u`` along pieces; ``near``: border segments known to be close (bounds)."""
-        lon = path.lon0[piece] + u * (path.lon1[piece] - path.lon0[piece])
-        lat = path.lat0[piece] + u * (path.lat1[piece] - path.lat0[piece])
-        x, y = (np.asarray(c, dtype=float) for c in to_plane(lon, lat))
+        lon, lat, x, y = path.at(piece, u)
         upper = None
         if near:
             upper = np.minimum.reduce([self.planar_to(x, y, seg) for seg in near]) * (1 + 1e-9) + 1e-6
@@ -224,6 +240,9 @@ class _Nodes:
         self.lon, self.lat = np.zeros(count), np.zeros(count)
         self.lon[self.end], self.lat[self.end] = path.lon1, path.lat1
         self.lon[self.start], self.lat[self.start] = path.lon0, path.lat0
+        self.x, self.y = np.zeros(count), np.zeros(count)
+        self.x[self.end], self.y[self.end] = path.x1, path.y1
+        self.x[self.start], self.y[self.start] = path.x0, path.y0
         self.measured = np.zeros(count, bool)
         self.points = border.measure(np.empty(0, np.int64), np.empty(0), path)
         self.row = np.full(count, -1)
@@ -273,7 +292,7 @@ def _candidate_ends(path: Path, n: int, border: _Border, objectives: list[Object
         pieces = np.flatnonzero(active)
         measure(np.r_[nodes.start[pieces], nodes.end[pieces]])
         return nodes.ends(pieces)
-    lo, up = borders.distance_bounds_km(nodes.lon, nodes.lat, border.country, neighbour=border.neighbour)
+    lo, up = borders.plane_distance_bounds_km(nodes.x, nodes.y, border.country, neighbour=border.neighbour)
     lo0, up0, lo1, up1 = lo[nodes.start], up[nodes.start], lo[nodes.end], up[nodes.end]
     first = []
     for o in objectives:
@@ -341,7 +360,7 @@ def _one_sided(path: Path, nodes: _Nodes, border: _Border, objectives: list[Obje
     other_end = np.where(at0, nodes.end, nodes.start)
     one = np.flatnonzero(at0 ^ at1)
     known = nodes.points.take(nodes.row[known_end[one]])
-    x, y = (np.asarray(c, dtype=float) for c in to_plane(nodes.lon[other_end[one]], nodes.lat[other_end[one]]))
+    x, y = nodes.x[other_end[one]], nodes.y[other_end[one]]
     ratio = _ratio(known)
     via = border.planar_to(x, y, known.seg) * ratio
     span = np.hypot(x - known.x, y - known.y)

@@ -56,7 +56,7 @@ def length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
         return lo_out, hi_out
     owner, position = v["track"][at], v["stop_index"][at]
     lon, lat, unc = v["lon"][at], v["lat"][at], v["unc"][at]
-    x, y = to_plane(lon, lat)
+    x, y = (v["x"][at], v["y"][at]) if "x" in v else to_plane(lon, lat)
     same = owner[1:] == owner[:-1]
     # Each leg's length along the track (its segments are geodesic pieces), from the segments.
     metres = np.zeros(len(at) - 1)
