@@ -56,14 +56,19 @@ the segments that cannot meet one before the exact intersections, and
 point-in-polygon answers come from a label raster wherever no boundary is
 near (:mod:`geo.labelgrid`).  Per-track figures are reductions over each
 track's contiguous run of pieces (:mod:`geo.runs`); the per-track lists of
-dicts are built flat and sliced (``benchmarks/bench_analyse.py``).
+dicts are built flat and sliced (``benchmarks/bench_analyse.py``).  The two
+figures that need nothing else (the length ranges and the depth from the
+whole boundary, about a fifth of the work, in numpy and GEOS calls that
+release the GIL) run on a second thread while the rest is measured, and the
+vertices are projected to the conformal plane once for every lookup after.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -76,7 +81,7 @@ from .borderwarnings import along_border, along_border_warning, entered_from_oth
 from .checks import TimedLegs, all_checks
 from .clocks import Clocks, clocks, rounded, start_times
 from .crossings import Pieces, cut_segments, find_crossings
-from .depth import Path, track_depths
+from .depth import Path, any_border_depths, track_depths
 from .lengthrange import SAMPLES, length_ranges
 from .projection import GEOD, to_plane
 from .runs import first_where, runs, split_into, sums_between
@@ -171,6 +176,8 @@ def _cyclic_gc_paused():
 
 #: Vertices measured at a time (see :func:`analyse`).
 PARTITION_VERTICES = 200_000
+#: Threads for the steps that need only the pieces (see :func:`_measure_with`).
+ASIDE_THREADS = 2
 
 
 def _analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -283,34 +290,52 @@ class _Cut:
 
 def _measure(tracks: gpd.GeoDataFrame, out: dict[str, Any]) -> TimedLegs:
     """Fill ``out`` for the placed tracks; return the legs between reported times (for the checks)."""
+    with ThreadPoolExecutor(max_workers=ASIDE_THREADS, thread_name_prefix="geo-analyse") as aside:
+        return _measure_with(tracks, out, aside)
+
+
+def _measure_with(tracks: gpd.GeoDataFrame, out: dict[str, Any], aside: ThreadPoolExecutor) -> TimedLegs:
+    """:func:`_measure`, with the steps that need only the pieces run on the threads ``aside``.
+
+    The length ranges, the stretches along a border and the depth from the
+    whole boundary (about half of the work, mostly numpy, pyproj and GEOS
+    calls, which release the GIL) run there while this thread builds the other
+    figures; each is a pure function of its arguments, so the result is the
+    same as running them in turn.
+    """
     n = len(tracks)
     v = _vertices(tracks)
     seg = _segments(v, tracks)
     placed = np.flatnonzero(tracks["placed"].to_numpy(bool))
-    _lengths(v, seg, n, placed, out)
+    ranges = aside.submit(length_ranges, v, seg, n)
     pieces = cut_segments(v["lon"], v["lat"], seg["a"], seg["b"], seg["km"], seg["track"], (v["x"], v["y"]))
     country = tracks["country"].to_numpy(object)
     cut = _Cut(v, seg, pieces, (v["t"][seg["b"]] - v["t"][seg["a"]])[pieces.seg] * (pieces.g1 - pieces.g0),
                pieces.country == country[pieces.track], start_times(tracks))
+    path = Path(pieces.lon0, pieces.lat0, pieces.lon1, pieces.lat1, pieces.km, pieces.track, pieces.x0, pieces.y0,
+                pieces.x1, pieces.y1)
+    firm = seg["status"][pieces.seg] != "presumed"
+    stretches = aside.submit(along_border, pieces)
+    any_border = aside.submit(any_border_depths, path, cut.inside, firm, country)
     out["inside_km"][placed] = np.bincount(pieces.track, weights=pieces.km * cut.inside, minlength=n)[placed]
     out["inside_minutes"][placed] = np.bincount(pieces.track, weights=cut.minutes * cut.inside, minlength=n)[placed]
     estimated = np.bincount(pieces.track, weights=seg["estimated"][pieces.seg] & cut.inside, minlength=n) > 0
     out["inside_minutes_estimated"][placed] = estimated[placed]
     _region_figures(pieces, cut.minutes, out)
-    stretches = along_border(pieces)
-    crossing = _crossing_figures(cut, stretches, out)
-    entry = first_where(crossing.entered == country[crossing.track], crossing.track, n)
+    piece, came_from, entered = find_crossings(pieces)
+    entry = first_where(entered == country[pieces.track[piece]], pieces.track[piece], n)
     entered_from = np.full(n, "", dtype=object)
-    entered_from[entry >= 0] = crossing.came_from[entry[entry >= 0]]
+    entered_from[entry >= 0] = came_from[entry[entry >= 0]]
     every = np.arange(len(pieces.km))
-    path = Path(pieces.lon0, pieces.lat0, pieces.lon1, pieces.lat1, pieces.km, pieces.track, pieces.x0, pieces.y0,
-                pieces.x1, pieces.y1)
-    depths = track_depths(path, cut.inside, seg["status"][pieces.seg] != "presumed",
-                          cut.at("depth_unc", every, pieces.g0), cut.at("depth_unc", every, pieces.g1),
-                          country, tracks["origin"].to_numpy(object), entered_from)
-    _depth_figures(cut, depths, out)
-    _warnings(tracks, cut, depths, crossing, entry, stretches, out)
-    return _speed_figures(tracks, v, seg, placed, out)
+    depths = track_depths(path, cut.inside, firm, cut.at("depth_unc", every, pieces.g0),
+                          cut.at("depth_unc", every, pieces.g1), country, tracks["origin"].to_numpy(object),
+                          entered_from, with_any_border=False)
+    legs = _speed_figures(tracks, v, seg, placed, out)
+    crossing = _crossing_figures(cut, (piece, came_from, entered), stretches.result(), out)
+    _warnings(tracks, cut, depths, crossing, entry, stretches.result(), out)
+    _lengths(v, seg, n, placed, out, ranges.result())
+    _depth_figures(cut, replace(depths, any_border=any_border.result()), out)
+    return legs
 
 
 @dataclass(frozen=True)
@@ -325,10 +350,11 @@ class _Crossings:
     stretch: np.ndarray
 
 
-def _crossing_figures(cut: _Cut, stretches, out: dict[str, Any]) -> _Crossings:
-    """Each track's crossings, as dicts, in flight order."""
+def _crossing_figures(cut: _Cut, found: tuple[np.ndarray, np.ndarray, np.ndarray], stretches,
+                      out: dict[str, Any]) -> _Crossings:
+    """Each track's crossings (``found`` by :func:`geo.crossings.find_crossings`), as dicts, in flight order."""
     pieces, v, seg = cut.pieces, cut.v, cut.seg
-    piece, came_from, entered = find_crossings(pieces)
+    piece, came_from, entered = found
     s = pieces.seg[piece]
     t = cut.at("t", piece, pieces.g0[piece])
     stretch = on_stretch(stretches, pieces.track[piece], piece.astype(float))
@@ -345,13 +371,13 @@ def _crossing_figures(cut: _Cut, stretches, out: dict[str, Any]) -> _Crossings:
 
 
 def _lengths(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int, placed: np.ndarray,
-             out: dict[str, Any]) -> None:
-    """Length, by leg status, its range, and each track's duration."""
+             out: dict[str, Any], ranges: tuple[np.ndarray, np.ndarray]) -> None:
+    """Length, by leg status, its range (from :func:`geo.lengthrange.length_ranges`), each track's duration."""
     km, strack = seg["km"], seg["track"]
     length = np.bincount(strack, weights=km, minlength=n)
     by_status = {s: np.bincount(strack, weights=km * (seg["status"] == s), minlength=n)
                  for s in ("reported", "presumed", "estimated")}
-    range_lo, range_hi = length_ranges(v, seg, n)
+    range_lo, range_hi = ranges
     out["length_km"][placed] = length[placed]
     starts = runs(v["track"])
     ends = np.r_[starts[1:], len(v["track"])] - 1

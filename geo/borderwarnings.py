@@ -1,8 +1,10 @@
 """Warnings a reader needs before quoting a track's crossings or depth.
 
-:func:`border_warnings` gives each track a list of dicts ``{"warning": code,
-"sentence": ..., figures...}``, one per finding, with the numbers that support
-it; :data:`WARNING_CODES` lists the codes:
+Each track's ``warnings`` (built by :func:`geo.analyse.analyse` from
+:func:`never_entered`, :func:`entered_from_other` and
+:func:`along_border_warning`) are dicts ``{"warning": code, "sentence": ...,
+figures...}``, one per finding, with the numbers that support it;
+:data:`WARNING_CODES` lists the codes:
 
 ``never_entered``
     The track never enters the country the report names (its crossings and
@@ -41,15 +43,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from . import borders
 from .crossings import Pieces
 from .datafiles import COUNTRIES, data_path
-from .runs import runs
 
 __all__ = ["ALONG_BORDER_KM", "ALONG_BORDER_MIN_KM", "ALONG_BORDER_STEP_KM", "WARNING_CODES", "Stretches",
-           "along_border", "on_stretch", "border_warnings"]
+           "along_border", "on_stretch", "never_entered", "entered_from_other", "along_border_warning"]
 
 #: A track this close (km) to a border ...
 ALONG_BORDER_KM = 2.0

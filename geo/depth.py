@@ -54,7 +54,7 @@ from .projection import from_plane, geodesic_km, to_plane
 from .runs import group_argmax, group_max
 
 __all__ = ["EXACT_ALL_BELOW", "TOLERANCE_KM", "Path", "Objective", "Deepest", "deepest", "TrackDepths",
-           "measured_from", "track_depths"]
+           "measured_from", "track_depths", "any_border_depths"]
 
 #: The depth found is at most this (km) below the maximum over the continuous track.
 TOLERANCE_KM = 0.02
@@ -530,13 +530,16 @@ def measured_from(country: np.ndarray, origin: np.ndarray, entered_from: np.ndar
 
 
 def track_depths(path: Path, inside: np.ndarray, firm: np.ndarray, unc0: np.ndarray, unc1: np.ndarray,
-                 country: np.ndarray, origin: np.ndarray, entered_from: np.ndarray) -> TrackDepths:
+                 country: np.ndarray, origin: np.ndarray, entered_from: np.ndarray, *,
+                 with_any_border: bool = True) -> TrackDepths:
     """The depth figures of every track, from its pieces (``path``: all tracks' pieces in flight order).
 
     ``inside`` marks the pieces in the track's country, ``firm`` those not on
     a presumed leg, ``unc0``/``unc1`` the depth uncertainty (km) at each
     piece's ends; ``country``, ``origin`` and ``entered_from`` (the country
     of the first crossing into ``country``, '' if none) are per track.
+    Without ``with_any_border``, ``any_border`` is left NaN (see
+    :func:`any_border_depths`).
     """
     n = len(country)
     depth, low, high, with_presumed, at_origin, any_border = (np.full(n, np.nan) for _ in range(6))
@@ -560,10 +563,24 @@ def track_depths(path: Path, inside: np.ndarray, firm: np.ndarray, unc0: np.ndar
     for c, frm, rows, sub in _by_border(path, inside & differs[path.group], country, stated):
         (found,) = deepest(path.take(sub), n, c, frm, [Objective(zero[sub], zero[sub], firm[sub])])
         at_origin[rows] = found.km[rows]
+    if with_any_border:
+        any_border = any_border_depths(path, inside, firm, country)
+    return TrackDepths(depth, low, high, crossed, at_origin, with_presumed, any_border, point)
+
+
+def any_border_depths(path: Path, inside: np.ndarray, firm: np.ndarray, country: np.ndarray) -> np.ndarray:
+    """Per track, the depth over its firm pieces inside from the country's whole boundary (NaN if none).
+
+    The ``any_border`` figure of :func:`track_depths`, on its own: it needs
+    nothing the other figures find, so a caller can run it alongside them.
+    """
+    n = len(country)
+    out = np.full(n, np.nan)
+    zero = np.zeros(len(path.km))
     for c, _, rows, sub in _by_border(path, inside, country, np.full(n, None, dtype=object)):
         (found,) = deepest(path.take(sub), n, c, None, [Objective(zero[sub], zero[sub], firm[sub])])
-        any_border[rows] = found.km[rows]
-    return TrackDepths(depth, low, high, crossed, at_origin, with_presumed, any_border, point)
+        out[rows] = found.km[rows]
+    return out
 
 
 def _by_border(path: Path, inside: np.ndarray, country: np.ndarray, border: np.ndarray):

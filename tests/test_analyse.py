@@ -20,7 +20,7 @@ from pyproj import Geod
 
 from geo.analyse import FIGURE_COLUMNS, analyse
 from geo.datafiles import seeds_dir
-from geo.reports import load_reports, parse_report
+from geo.reports import load_reports
 from geo.tracks import build_tracks
 from tests.reference import brute_force_km, brute_force_many_km
 

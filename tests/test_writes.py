@@ -504,7 +504,7 @@ def test_kml_never_holds_a_control_character(hostile, tmp_path):
 
 
 def test_svg_never_holds_a_control_character(hostile, tmp_path):
-    path = geo.write_image(tmp_path / "hostile.svg", hostile, title=f"Title\x1b[2J\x00 \ud800", width=800,
+    path = geo.write_image(tmp_path / "hostile.svg", hostile, title="Title\x1b[2J\x00 \ud800", width=800,
                            height=1000, dpi=100)
     text = path.read_text(encoding="utf-8")
     _no_control_characters(text)
