@@ -39,11 +39,16 @@ def data_dir() -> Path:
     override = os.environ.get("GEO_DATA_DIR")
     if override:
         return Path(override)
-    here = _HERE
-    for candidate in (here / "data", here.parent / "data"):
+    return _shipped_dir()
+
+
+@lru_cache(maxsize=1)
+def _shipped_dir() -> Path:
+    """Where the shipped data is: looked up once (every border lookup asks for a file's path)."""
+    for candidate in (_HERE / "data", _HERE.parent / "data"):
         if (candidate / COUNTRIES).exists():
             return candidate
-    return here.parent / "data"
+    return _HERE.parent / "data"
 
 
 def seeds_dir() -> Path:
