@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 from geo.analyse import analyse  # noqa: E402
 from geo.assets import inline_assets  # noqa: E402
 from geo.bulklines import bulk_lines  # noqa: E402
-from geo.mapstyle import PALETTE  # noqa: E402
+from geo.present.style import PALETTE  # noqa: E402
 from geo.render import map_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -260,14 +260,14 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
     from .render import DEFAULT_TILES
     from .render import write_map as _write_map
 
-    for target in _map_paths(path, embed=embed):  # before the (slow) map
+    for target in map_paths(path, embed=embed):  # before the (slow) map
         check_target(target)
     return _write_map(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
                       byline=byline, description=description, tiles=tiles or DEFAULT_TILES,
                       tiles_key=tiles_key, offline=offline, embed=embed)  # page and snippet: both or neither
 
 
-def _map_paths(path: _PathLike, *, embed: bool = False) -> list[Path]:
+def map_paths(path: _PathLike, *, embed: bool = False) -> list[Path]:
     """The files :func:`write_map` writes: the page, and with ``embed`` its snippet (named as geo.render names it)."""
     from .render import embed_path
 
@@ -308,7 +308,7 @@ def write_export(path: _PathLike, incidents: Incidents) -> Path:
     ...     print([name for name, _ in pyogrio.list_layers(path)])
     ['tracks', 'legs', 'waypoints', 'crossings', 'deepest_points']
     """
-    from .layers import write_export as _write_export
+    from .fileexport import write_export as _write_export
 
     return _write_export(path, incidents.tracks, incidents.figures, reports=incidents.reports)
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 
-from .render import RenderOptionError
+from .errors import RenderOptionError
 
 __all__ = ["OFFLINE_CSS", "asset_table", "external_references", "inline_assets", "self_contained_css"]
 

@@ -49,7 +49,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .formatting import hours_minutes
+from .present.words import hours_minutes
 from .reports import DEFAULT_APPROX_MIN
 from .runs import first_where, group_max, group_min
 

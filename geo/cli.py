@@ -97,7 +97,7 @@ class _ClickMessage(click.ClickException):
 
 
 def _usage_check(check, *args) -> None:
-    """Run ``check(*args)`` (e.g. :func:`geo.layers.export_format`) before any work; a GeoError exits 2."""
+    """Run ``check(*args)`` (e.g. :func:`geo.fileexport.export_format`) before any work; a GeoError exits 2."""
     try:
         check(*args)
     except GeoError as err:
@@ -363,9 +363,9 @@ def map_cmd(ctx, reports, output, offline, embed, title, byline, description, ti
     uncertainty, crossings, depth, regions, a time slider, sources and attribution.
     With --embed both files are written, or (on failure) neither.
     """
-    from .api import _map_paths, write_map
+    from .api import map_paths, write_map
 
-    _writing(ctx, *_map_paths(output, embed=embed))
+    _writing(ctx, *map_paths(output, embed=embed))
     written = write_map(output, _load(reports), title=title, byline=byline, description=description, tiles=tiles,
                         tiles_key=tiles_key, offline=offline, embed=embed)
     for path in written:
@@ -390,7 +390,7 @@ def export_cmd(ctx, reports, output):
     track and the map's popups.  The same reports give the same file.
     """
     from .api import write_export
-    from .layers import export_format
+    from .fileexport import export_format
 
     _usage_check(export_format, output)  # before any work: a bad extension is a usage error (exit 2)
     _writing(ctx, output)

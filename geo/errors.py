@@ -21,6 +21,7 @@ __all__ = [
     "ExportError",
     "OutputError",
     "ControlCharacterError",
+    "RenderOptionError",
     "CONTROL_CHARACTERS",
     "check_plain_text",
     "plain_text",
@@ -92,7 +93,7 @@ class ExportError(GeoError, ValueError):
 class OutputError(ExportError, OSError):
     """An output file cannot be written (raised by :mod:`geo.atomic`): a missing folder, no space, no permission.
 
-    Also an :class:`ExportError` (so callers of :func:`geo.layers.write_export` catch it as before) and an
+    Also an :class:`ExportError` (so callers of :func:`geo.fileexport.write_export` catch it as before) and an
     :class:`OSError`: ``errno`` and ``strerror`` are the system's (``strerror`` is the reason, e.g. "No space
     left on device"; ``errno`` is None for a reason that is not a system error), ``filename`` the target.
     ``str()`` is one line, ``PATH: cannot write: REASON; what to do next``, with control characters in the
@@ -220,3 +221,7 @@ def visible(text: str, *, newlines: bool = True, json: bool = False) -> str:
     """
     pattern = CONTROL_CHARACTERS if newlines else _LINE_BREAKS
     return pattern.sub(lambda match: _escape(match, json), text)
+
+
+class RenderOptionError(GeoError, ValueError):
+    """A map option is unusable (an unknown tile provider, an asset that cannot be inlined)."""

@@ -18,18 +18,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .atomic import write_atomic  # here too, for the writers that import it from this module
-from .formatting import TIME_SOURCE_WORDS, hours_minutes, inside_time_note, reach_sentence, time_words
+from .present.shapes import COORD_DIGITS
+from .present.words import TIME_SOURCE_WORDS, hours_minutes, inside_time_note, reach_sentence, time_words
 from .ranges import RANGE_KINDS, RANGE_MEANING
 
-__all__ = ["FORMATS", "FORMULA_STARTS", "check_figures", "records", "to_json", "to_geojson", "csv_cell", "to_csv",
-           "to_table", "write_atomic", "render"]
+__all__ = ["FORMATS", "FORMULA_STARTS", "records", "to_json", "to_geojson", "csv_cell", "to_csv", "to_table",
+           "render"]
 
 #: Output formats of ``geo analyze``.
 FORMATS = ("table", "csv", "json", "geojson")
-
-#: Coordinate precision in degrees (about 1 m).
-COORD_DIGITS = 5
 
 #: A CSV text cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV injection"):
 #: :func:`to_csv` writes it after a ``'``, which shows as text.  Numbers are written as they are.
@@ -56,15 +53,6 @@ def _clean(value: Any, digits: int = 1) -> Any:
     if isinstance(value, shapely.Geometry):  # the reachable area: GeoJSON, to the coordinates' precision
         return json.loads(shapely.to_geojson(shapely.set_precision(value, 10.0 ** -COORD_DIGITS)))
     return value
-
-
-def check_figures(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, error: type[Exception] = ValueError) -> None:
-    """Raise ``error`` unless ``figures`` are ``analyse(tracks)``: the same incidents, in the same order.
-
-    Every writer of tracks with their figures (maps, images, exports) checks this first.
-    """
-    if len(tracks) != len(figures) or list(tracks["id"]) != list(figures["id"]):
-        raise error("figures do not match tracks; pass analyse(tracks) for the same tracks")
 
 
 def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ The map is in a Lambert conformal conic projection fitted to the tracks
 (:func:`map_crs`): conformal, so shapes and angles are true, with a scale within
 a fraction of a percent of true over a few hundred kilometres; north is up along
 the central meridian.  Colours, dashes and symbols come from
-:mod:`geo.mapstyle`, so paper and web agree; print sizes are here.
+:mod:`geo.present.style`, so paper and web agree; print sizes are here.
 
 Determinism: the figure is drawn without pyplot (a :class:`~matplotlib.figure.Figure`
 on an Agg canvas), in DejaVu Sans (shipped with matplotlib), with a fixed SVG
@@ -59,9 +59,13 @@ from . import borders
 from .atomic import check_target, write_atomic
 from .datafiles import PLACES, data_path
 from .errors import plain_text
-from .export import check_figures
-from .formatting import checks_summary, hours_minutes, inside_time_note, range_words
-from .mapstyle import (
+from .present.figures import check_figures
+from .present.legs import leg_estimated, status_runs
+from .present.shapes import BANDS_KM, corridor, distance_bands
+from .present.words import (ATTRIBUTION, checks_summary, clock_text, country_names, date_text, default_title,
+                            has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
+                            range_words, reported_text)
+from .present.style import (
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -75,24 +79,7 @@ from .mapstyle import (
 )
 from .projection import GEOD
 from .ranges import range_kind
-from .render import (
-    ATTRIBUTION,
-    BANDS_KM,
-    RenderOptionError,
-    _bands,
-    _clock,
-    _country_names,
-    _date,
-    _default_title,
-    _finite,
-    _km,
-    _km_range,
-    _leg_estimated,
-    _leg_label,
-    _reported_text,
-    _status_runs,
-    corridor,
-)
+from .errors import RenderOptionError
 
 __all__ = ["FORMATS", "DEFAULT_WIDTH_PX", "DEFAULT_HEIGHT_PX", "DEFAULT_DPI", "MIN_SIDE_PX", "DPI_RANGE",
            "MAX_SIDE_PX", "MAX_PIXELS", "RC", "map_crs", "image_format", "check_size", "render_image", "write_image"]
@@ -130,7 +117,7 @@ RC = {
 #: No date and no software version inside the files: same input, same bytes.
 METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
-# Print palette (the track colours, dashes, symbols and fills are mapstyle's).
+# Print palette (the track colours, dashes, symbols and fills are geo.present.style's).
 INK = "#1a1a1a"
 MUTED = "#555555"
 FAINT = "#8c8c8c"
@@ -268,7 +255,7 @@ def _lines(ax, geom, **style) -> LineCollection | None:
 
 
 def _dashes(status: str) -> Any:
-    """mapstyle's SVG dash pattern (px at the web's 3.5 px line) as a matplotlib linestyle."""
+    """geo.present.style's SVG dash pattern (px at the web's 3.5 px line) as a matplotlib linestyle."""
     pattern = DASH.get(status)
     if not pattern:
         return "solid"
@@ -286,7 +273,7 @@ def _symbol(char: str) -> MplPath:
 
 
 def _plain(html: str) -> str:
-    """HTML from geo.render (attribution) as plain text."""
+    """HTML from geo.present.words (attribution) as plain text."""
     return markupsafe.Markup(html).striptags()
 
 
@@ -494,7 +481,7 @@ def _draw_context(m: _Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
 
     pairs = list(dict.fromkeys(zip(placed["country"], placed["origin"])))
     for country, origin in pairs:  # one per (entered, origin) pair: a handful
-        drawn = _bands(country, origin)
+        drawn = distance_bands(country, origin)
         if drawn is None:
             continue
         rings, line = json.loads(drawn[0]), json.loads(drawn[1])
@@ -558,7 +545,7 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
     lw = m.pt(TRACK_LW)
     ax.plot(x, y, color=HALO, linewidth=lw + m.pt(1.6), solid_capstyle="round", solid_joinstyle="round",
             zorder=4)
-    for first, last, st in _status_runs(status):
+    for first, last, st in status_runs(status):
         ax.plot(x[first:last + 1], y[first:last + 1], color=color, linewidth=lw, linestyle=_dashes(st),
                 dash_capstyle="round", solid_capstyle="round", solid_joinstyle="round", zorder=5,
                 gid=f"leg-{track['id']}-{first}-{st}")
@@ -577,8 +564,8 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
         ax.add_patch(FancyArrowPatch((x[k - 1], y[k - 1]), (x[k], y[k]), arrowstyle="-|>",
                                      mutation_scale=m.pt(9), color=color, linewidth=0, zorder=6,
                                      shrinkA=0, shrinkB=0))
-        estimated = _leg_estimated(time_source, a, b)
-        text = _leg_label(km, t[b] - t[a], estimated)
+        estimated = leg_estimated(time_source, a, b)
+        text = leg_label(km, t[b] - t[a], estimated)
         if text:
             leg_labels.append((float(np.interp(mid, cum, x)), float(np.interp(mid, cum, y)), text, estimated))
 
@@ -601,7 +588,7 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
 
     deepest = fig_row["deepest_point"]
     depth = None
-    if isinstance(deepest, dict) and _finite(fig_row["depth_km"]):
+    if isinstance(deepest, dict) and has_value(fig_row["depth_km"]):
         (dx, bx), (dy, by) = m.proj.xy([deepest["lon"], deepest["border_lon"]],
                                        [deepest["lat"], deepest["border_lat"]])
         ax.plot([dx, bx], [dy, by], color=INK, linewidth=m.pt(0.9), linestyle=(0, (4, 2.5)), zorder=7)
@@ -649,8 +636,8 @@ def _label_depth(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
         return
     dx, dy, bx, by = drawn["depth"]
     lo, hi = fig_row["depth_km_range"]
-    text = f"{_km(fig_row['depth_km'])} from border"
-    if _finite(lo) and _finite(hi):
+    text = f"{km_text(fig_row['depth_km'])} from border"
+    if has_value(lo) and has_value(hi):
         text += f"\n({range_words(lo, hi, range_kind('depth_km_range'))})"
     style = {"fontsize": m.pt(SIZE["depth"]), "color": INK, "fontweight": "bold", "path_effects": _HALO,
              "zorder": 11, "linespacing": 1.05}
@@ -674,7 +661,7 @@ def _label_crossings(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Ser
         if c.get("t_min") is None:
             continue
         exact = c.get("time_source", "estimated" if c.get("time_estimated") else "reported") == "reported"
-        text = ("" if exact else "~") + _clock(track, c["t_min"])
+        text = ("" if exact else "~") + clock_text(track, c["t_min"])
         labels.place(px, py, f"crossed {text}", _around(6), fontsize=m.pt(SIZE["place"] - 0.6), color=INK,
                      path_effects=_HALO, zorder=11)
 
@@ -935,20 +922,20 @@ def _corner_for(m: _Map, renderer, artist_box: Bbox, points: np.ndarray, taken: 
 def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) -> tuple[str, str]:
     """One entry of the key under the map: date and title, then the figures that matter."""
     country, origin = track["country"], track["origin"]
-    head = f"{_date(track['date'])} · {track['title']}"
+    head = f"{date_text(track['date'])} · {track['title']}"
     if not fig_row["placed"]:
-        reported = _reported_text(track)
+        reported = reported_text(track)
         return head, "Not on the map: no place along its path was named" + (
             f"; reported {reported}." if reported else ".")
     parts = []
-    if _finite(fig_row["depth_km"]):
-        parts.append(f"{_km_range(fig_row['depth_km'], fig_row['depth_km_range'], range_kind('depth_km_range'))} past the "
+    if has_value(fig_row["depth_km"]):
+        parts.append(f"{km_with_range(fig_row['depth_km'], fig_row['depth_km_range'], range_kind('depth_km_range'))} past the "
                      f"{names.get(fig_row.get('depth_from') or origin, fig_row.get('depth_from') or origin)} border")
-    if _finite(fig_row["inside_minutes"]):
+    if has_value(fig_row["inside_minutes"]):
         est = inside_time_note(bool(fig_row["inside_minutes_estimated"]), bool(track.get("duration_paced")))
-        parts.append(f"{_km(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "
+        parts.append(f"{km_text(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "
                      f"{names.get(country, country)}")
-    parts.append(f"route {_km_range(fig_row['length_km'], fig_row['length_km_range'], range_kind('length_km_range'))}")
+    parts.append(f"route {km_with_range(fig_row['length_km'], fig_row['length_km_range'], range_kind('length_km_range'))}")
     parts.append(OUTCOME_SENTENCE.get(track["outcome"], track["outcome"]))
     summary = checks_summary(fig_row["checks"])
     if summary:
@@ -969,7 +956,7 @@ def _sources_text(reports: Sequence[Any] | None) -> str:
                 dates.append(src.date)
     listed = []
     for via, publications in grouped.items():
-        items = [publisher + (f", “{title}”" if title else "") + "".join(f", {_date(d)}" for d in sorted(dates))
+        items = [publisher + (f", “{title}”" if title else "") + "".join(f", {date_text(d)}" for d in sorted(dates))
                  for (publisher, title), dates in publications.items()]
         listed.append("; ".join(items) + (f" ({'all ' if len(items) > 1 else ''}via {via})" if via else ""))
     return ("Sources: " + "; ".join(listed) + ".") if listed else ""
@@ -1060,7 +1047,7 @@ def render_image(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
 
 
 def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure:
-    names = _country_names()
+    names = country_names()
     w_in, h_in = width_px / dpi, height_px / dpi
     scale = float(np.clip(min(w_in, h_in * 1.25) / DESIGN_WIDTH_IN, 0.55, 1.0))
     fig = Figure(figsize=(w_in, h_in), dpi=dpi, facecolor="white")
@@ -1068,7 +1055,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     page = _Page(fig, renderer, scale)
     proj = _Projector(map_crs(tracks))
 
-    top = page.header(title or _default_title(tracks, names), _standfirst(tracks)) + 0.14 * scale
+    top = page.header(title or default_title(tracks, names), _standfirst(tracks)) + 0.14 * scale
     bottom = page.footer([_sources_text(reports),
                           f"Map data: {_plain(ATTRIBUTION)}. {_projection_text(proj.crs)}. Drawn with geo."])
     placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]

@@ -11,11 +11,11 @@ and the map say the same.  The file validates against the OGC KML 2.2 schema
 (with Google's ``gx`` extensions).
 
 KML has no dashed lines: the map's solid/dashed/dotted legs (reported,
-presumed, estimated; :data:`geo.mapstyle.DASH`) become wide and opaque,
+presumed, estimated; :data:`geo.present.style.DASH`) become wide and opaque,
 thinner and translucent, thinnest and most transparent lines in the incident's
 colour (:data:`LEG_STYLE`); the document's description says so.
 
-Safety: descriptions are HTML in CDATA, built only from :func:`geo.render.safe_html`
+Safety: descriptions are HTML in CDATA, built only from :func:`geo.htmlsafe.safe_html`
 output (which escapes ``>``, so no text can close the CDATA); every balloon's
 template is ``$[description]``, so names, which Google Earth would otherwise put
 into the balloon as HTML, are shown as plain text only.
@@ -40,29 +40,15 @@ import shapely
 import simplekml
 
 from .errors import ExportError, plain_text
-from .export import COORD_DIGITS, check_figures
-from .formatting import hours_minutes
-from .layers import (
-    crossings_layer,
-    deepest_points_layer,
-    legs_layer,
-    stamp,
-    track_colors,
-)
-from .mapstyle import OUTCOME_LABEL, STATUS_LABEL
+from .htmlsafe import safe_html
+from .present.figures import check_figures
+from .present.popups import sources_by_report, stop_popup, track_popup
+from .present.shapes import COORD_DIGITS
+from .present.style import OUTCOME_LABEL, STATUS_LABEL, track_colors
+from .present.words import ATTRIBUTION, clock_text, describe, hours_minutes, km_with_range
+from .layers import crossings_layer, deepest_points_layer, legs_layer, stamp
 
-# The web map's popup text and formatting, reused so that Google Earth's balloons say the same.
 from .ranges import range_kind
-from .render import (
-    ATTRIBUTION,
-    _clock,
-    _km_range,
-    _sources_lookup,
-    _stop_popup,
-    _track_popup,
-    describe,
-    safe_html,
-)
 
 __all__ = ["LEG_STYLE", "kml_document", "to_kml", "to_kmz"]
 
@@ -177,7 +163,7 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
     """Fill an incident's folder: legs, timed track, waypoints, crossings, deepest point (shared styles)."""
     legs, crossings, deepest = (parts[name][parts[name]["id"] == track["id"]]
                                 for name in ("legs", "crossings", "deepest_points"))
-    popup = _track_popup(track, fig, summary)
+    popup = track_popup(track, fig, summary)
     coords = shapely.get_coordinates(track.geometry)
     t = np.asarray(track["t_min"], float)
     time_source = np.asarray(track["time_source"], object)
@@ -197,7 +183,7 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
 
     if track["clock"] == "absolute":
         rows = "".join(
-            f"<li>{safe_html(_clock(track, t[d], date=True))}: {safe_html(stop['label'])} "
+            f"<li>{safe_html(clock_text(track, t[d], date=True))}: {safe_html(stop['label'])} "
             f"({safe_html(time_source[d])})</li>"
             for stop, d in zip(track["stops"], np.flatnonzero(np.asarray(track["stop_index"]) >= 0)))
         note = (f"<p>Times along the track: reported, interpolated by distance between reported times, or "
@@ -216,19 +202,19 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
         if i == len(stops) - 1:
             name = f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({stop['label']})"
         mark = folder.newpoint(name=name, coords=[(stop["lon"], stop["lat"])])
-        mark.description = _cdata(_stop_popup(track, stop, t[d], str(time_source[d]), sources, track["title"]))
+        mark.description = _cdata(stop_popup(track, stop, t[d], str(time_source[d]), sources, track["title"]))
         kind = "reported" if stop["status"] == "reported" else "other"
         mark.style = style(f"stop:{color}:{kind}", icon=ICONS[kind], color=color, scale=0.9, label_scale=0.8)
 
     for c in crossings.itertuples(index=False):
         est = " (time estimated)" if c.time_estimated else ""
-        text = f"Crossed {c.from_country}→{c.to_country} at {_clock(track, c.t_min, date=True)}{est}"
+        text = f"Crossed {c.from_country}→{c.to_country} at {clock_text(track, c.t_min, date=True)}{est}"
         mark = folder.newpoint(name=f"{c.from_country}→{c.to_country}", coords=[(c.geometry.x, c.geometry.y)])
         mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(text)}</div>")
         mark.style = style("crossing", icon=ICONS["crossing"], color=DARK, label_scale=0.7)
 
     for d in deepest.itertuples(index=False):
-        label = f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border"
+        label = f"{km_with_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border"
         mark = folder.newpoint(name="deepest point", coords=[(d.geometry.x, d.geometry.y)])
         mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {label}')}</div>")
         mark.style = style("deepest", icon=ICONS["deepest"], color=DARK, label_scale=0.7)
@@ -281,7 +267,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
     top = kml.newfolder(name=title, open=1)
     texts = describe(tracks, figures)
     by_id = {r.id: r for r in reports or []}
-    sources = _sources_lookup(reports)
+    sources = sources_by_report(reports)
     colors = track_colors(tracks)
     parts = {"legs": legs_layer(tracks), "crossings": crossings_layer(tracks, figures),
              "deepest_points": deepest_points_layer(tracks, figures)}
@@ -303,7 +289,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
         note = ("" if track["clock"] == "absolute" else
                 "<p>The report gives no clock time: times are counted from its first timed point (T+), "
                 "so there is no timed track for Google Earth's time slider.</p>")
-        folder.description = _cdata(_track_popup(track, fig, summary) + note)
+        folder.description = _cdata(track_popup(track, fig, summary) + note)
         _add_incident(kml.document, folder, track, fig, colors[i], parts, sources.get(track["id"], {}), summary,
                       styles)
     top.description = _cdata(_doc_description(tracks, unplaced))

@@ -45,10 +45,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .atomic import building, check_target, write_atomic
+from .atomic import building
 from .errors import ExportError, OutputError, visible
-from .export import COORD_DIGITS, check_figures, records, to_csv, to_geojson
-from .mapstyle import PALETTE
+from .export import records
+from .present.figures import check_figures
+from .present.legs import status_runs
+from .present.shapes import COORD_DIGITS
+from .present.style import track_colors
+from .present.words import describe
 from .projection import GEOD
 from .ranges import RANGE_KINDS
 from .tracks import STATUSES, TIME_SOURCES
@@ -56,9 +60,6 @@ from .tracks import STATUSES, TIME_SOURCES
 __all__ = [
     "LAYERS",
     "GEOMETRY_TYPES",
-    "EXPORT_FORMATS",
-    "export_format",
-    "track_colors",
     "tracks_layer",
     "legs_layer",
     "waypoints_layer",
@@ -66,7 +67,6 @@ __all__ = [
     "deepest_points_layer",
     "layers",
     "write_gpkg",
-    "write_export",
 ]
 
 #: The GeoPackage's layers, in order.
@@ -82,9 +82,6 @@ LAYER_DESCRIPTIONS = {
     "crossings": "Border crossings with the countries left and entered and the time",
     "deepest_points": "The point of each track deepest past the border, with the depth and its range",
 }
-#: File extensions :func:`write_export` knows, and the format each writes.
-EXPORT_FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".csv": "csv",
-                  ".kml": "kml", ".kmz": "kmz"}
 
 #: km and minutes are rounded to this many decimals (as in :mod:`geo.export`).
 FIGURE_DIGITS = 1
@@ -135,40 +132,6 @@ _TRACK_SCHEMA = {
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def export_format(path: str | os.PathLike[str]) -> str:
-    """The export format for ``path``, from its extension (case-insensitive).
-
-    Raises
-    ------
-    geo.errors.ExportError
-        For an extension not in :data:`EXPORT_FORMATS`.
-
-    Examples
-    --------
-    >>> export_format("out/incidents.GPKG"), export_format("a.json")
-    ('gpkg', 'geojson')
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXPORT_FORMATS:
-        raise ExportError(f"{os.fspath(path)}: cannot export to {suffix or 'a file without an extension'!s}; "
-                          f"expected one of {', '.join(EXPORT_FORMATS)}")
-    return EXPORT_FORMATS[suffix]
-
-
-def track_colors(tracks: gpd.GeoDataFrame) -> list[str | None]:
-    """Each incident's colour on the web map (:data:`geo.mapstyle.PALETTE` in turn over placed incidents).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> track_colors(pd.DataFrame({"placed": [True, False, True]}))
-    ['#0072B2', None, '#D55E00']
-    """
-    placed = np.asarray(tracks["placed"], bool)
-    rank = np.cumsum(placed) - 1
-    return [PALETTE[int(k) % len(PALETTE)] if p else None for p, k in zip(placed, rank)]
 
 
 def _round(value: Any, digits: int = FIGURE_DIGITS) -> float | None:
@@ -267,7 +230,6 @@ def tracks_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
         deepest point to ``deepest_*``, lists to JSON text.  Figure columns
         added to :func:`geo.analyse.analyse` later appear at the end.
     """
-    from .render import describe  # the map's sentences, so the export says the same
 
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
@@ -339,14 +301,6 @@ def _kind(values: list[Any]) -> str:
     return "str"
 
 
-def _status_runs(status: np.ndarray) -> list[tuple[int, int, str]]:
-    """Runs of equal segment status: (first vertex, last vertex inclusive, status)."""
-    if len(status) == 0:
-        return []
-    cut = np.flatnonzero(status[1:] != status[:-1]) + 1
-    return [(int(s), int(e), str(status[s])) for s, e in zip(np.r_[0, cut], np.r_[cut, len(status)])]
-
-
 def legs_layer(tracks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One LineString per run of consecutive segments with the same status.
 
@@ -370,7 +324,7 @@ def legs_layer(tracks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
         cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
         t0 = track.t0 if track.clock == "absolute" else None
-        for k, (first, last, status) in enumerate(_status_runs(np.asarray(track.seg_status, object))):
+        for k, (first, last, status) in enumerate(status_runs(np.asarray(track.seg_status, object))):
             minutes = t[last] - t[first]
             weakest = max(source[first:last + 1], key=rank.__getitem__)
             start, end = _times(_when(t0, t[first])), _times(_when(t0, t[last]))
@@ -543,59 +497,3 @@ def write_gpkg(path: str | os.PathLike[str], frames: dict[str, gpd.GeoDataFrame]
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return path
-
-
-def write_export(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
-                 reports: Sequence[Any] | None = None) -> Path:
-    """Write the tracks and figures to ``path`` in the format its extension names.
-
-    ``.geojson``/``.json``: :func:`geo.export.to_geojson` (one feature per
-    incident, figures nested); ``.gpkg``: the five :data:`LAYERS`; ``.csv``:
-    :func:`geo.export.to_csv` (as ``geo analyze -f csv``); ``.kml``/``.kmz``:
-    :func:`geo.kml.to_kml` (Google Earth: a folder per incident, styled legs,
-    a timed ``gx:Track``, the map's popups).  Every file is written atomically,
-    and the same input gives the same bytes.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file to write; its directory must exist.
-    tracks, figures
-        From :func:`geo.tracks.build_tracks` and :func:`geo.analyse.analyse`.
-    reports : sequence of geo.reports.Report, optional
-        The reports: summaries and sources for the popups and attributes.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    geo.errors.ExportError
-        For an unsupported extension, or figures of other tracks; and as
-        :class:`geo.errors.OutputError` (a subclass) for a missing folder (before
-        any work) or a file that cannot be written.  Nothing is left behind and
-        a previous file is kept as it was.
-
-    Examples
-    --------
-    >>> write_export("incidents.shp", None, None)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    geo.errors.ExportError: incidents.shp: cannot export to .shp; expected one of .geojson, .json, .gpkg, ...
-    """
-    fmt = export_format(path)
-    path = check_target(path)  # a missing folder fails before any work
-    check_figures(tracks, figures, ExportError)
-    if fmt == "gpkg":
-        return write_gpkg(path, layers(tracks, figures, reports=reports), timestamp=stamp(tracks))
-    if fmt == "geojson":
-        return write_atomic(path, to_geojson(tracks, figures))
-    if fmt == "csv":
-        return write_atomic(path, to_csv(tracks, figures))
-    from .kml import to_kml, to_kmz
-
-    if fmt == "kml":
-        return write_atomic(path, to_kml(tracks, figures, reports=reports))
-    return write_atomic(path, to_kmz(tracks, figures, reports=reports, timestamp=stamp(tracks)))

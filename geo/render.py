@@ -22,8 +22,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +40,17 @@ from folium.utilities import JsCode
 from . import borders
 from .atomic import write_atomic_many
 from .bulklines import bulk_lines
-from .errors import GeoError
-from .export import check_figures
-from .formatting import checks_summary, hours_minutes, inside_time_note, range_words, time_words
+from .errors import RenderOptionError
+from .present.figures import check_figures
+from .present.words import (ATTRIBUTION, clock_text, country_names,
+                            date_text, default_title, describe, has_value, km_with_range, leg_label, range_words, reported_text, whole_km)
+from .present.legs import leg_estimated, status_runs
+from .present.popups import sources_by_report, stop_popup, track_popup
+from .present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
+                             corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
+                             plane_geometry)
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
-from .mapstyle import (
+from .present.style import (
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -58,9 +63,8 @@ from .mapstyle import (
     REACH_LABEL,
     REGION_STYLE,
     STATUS_LABEL,
-    TIME_SOURCE_LABEL,
 )
-from .projection import GEOD, from_plane, to_plane
+from .projection import GEOD
 from .ranges import range_kind
 
 __all__ = [
@@ -81,27 +85,11 @@ __all__ = [
     "embed_path",
 ]
 
-#: Attribution of the shipped reference data (see data/README.md); the tiles' is added to it.
-ATTRIBUTION = ("© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap contributors</a> (ODbL) · "
-               "GeoNames (CC BY 4.0) · Made with Natural Earth")
-#: Bands of distance from the crossed border (km).
-BANDS_KM = (25, 50, 100, 200)
 #: The default basemap (an xyzservices provider name): light grey and keyless
 #: (CartoDB.Positron now needs an API key; pass one with ``tiles_key``).
 DEFAULT_TILES = "Esri.WorldGrayCanvas"
 #: ``tiles=TILES_NONE`` draws only the shipped vector layers.
 TILES_NONE = "none"
-#: Display-only simplification tolerances in LCC_EUROPE metres.
-SIMPLIFY_COUNTRY_M = 1500.0
-SIMPLIFY_BAND_M = 1500.0
-SIMPLIFY_REGION_M = 1000.0
-SIMPLIFY_BORDER_M = 300.0
-#: Each distance band is buffered from the border simplified by this fraction of its distance.
-BAND_SIMPLIFY_FRACTION = 0.01
-SIMPLIFY_CORRIDOR_M = 300.0
-#: Decimals of displayed coordinates: tracks and points (~1 m), simplified areas (~10 m).
-COORD_DIGITS = 5
-AREA_DIGITS = 4
 #: The synthetic day the time slider plays on: every track starts at its midnight (T+0).
 RELATIVE_EPOCH = pd.Timestamp("2000-01-01T00:00:00Z")
 #: At most this many points per track in the time slider.
@@ -109,8 +97,6 @@ TIMELINE_POINTS = 80
 #: Candidate slider steps (minutes); the smallest that keeps at most TIMELINE_MAX_STEPS steps is used.
 TIMELINE_STEPS_MIN = (2, 3, 5, 10, 15, 30, 60)
 TIMELINE_MAX_STEPS = 60
-#: Legs shorter than this (km) get no permanent km/time label: it would hide the route.
-LEG_LABEL_MIN_KM = 25.0
 #: Screen offset (px) of a leg label from its leg.
 LEG_LABEL_OFFSET_PX = 8
 #: Viewport width (CSS px) up to which the layer control and the legend start collapsed.
@@ -133,40 +119,7 @@ _TILES_KEY = re.compile(r"[A-Za-z0-9._~-]{1,512}")
 _HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 
-class RenderOptionError(GeoError, ValueError):
-    """A map option is unusable (an unknown tile provider, an asset that cannot be inlined)."""
-
-
-# ----------------------------------------------------------------------------- formatting
-
-
-def _whole(value: float) -> str:
-    """Whole km as ``geo analyze`` prints them (rounded once, from the computed figure)."""
-    return f"{float(value):,.0f}"
-
-
-def _km(value: float) -> str:
-    return f"{_whole(value)} km"
-
-
-def _km_range(value: float, pair: Sequence[float], kind: str) -> str:
-    """A figure with its range, saying whether the range is a bound or an interval (:mod:`geo.ranges`)."""
-    lo, hi = pair
-    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
-        return _km(value)
-    return f"{_whole(value)} km ({range_words(lo, hi, kind)})"
-
-
-def _finite(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-def _clock(track: pd.Series, minutes: float, *, date: bool = False) -> str:
-    """A vertex's time: local clock time for absolute clocks, ``T+...`` for relative ones."""
-    if track["clock"] == "absolute" and _finite(track["t0"]) and not pd.isna(track["t0"]):
-        when = (pd.Timestamp(track["t0"]) + pd.Timedelta(minutes=float(minutes))).round("min")
-        return when.strftime("%Y-%m-%d %H:%M (UTC%z)" if date else "%H:%M")
-    return f"T+{hours_minutes(minutes)}"
+# ----------------------------------------------------------------------------- time slider
 
 
 def _timeline_step(max_minutes: float) -> int:
@@ -192,147 +145,12 @@ def _timeline_times(minutes: np.ndarray, step: int) -> list[str]:
     return [(RELATIVE_EPOCH + pd.Timedelta(minutes=int(m))).strftime("%Y-%m-%dT%H:%M:%SZ") for m in steps]
 
 
-def _date(value: Any) -> str:
-    if value is None:
-        return ""
-    return pd.Timestamp(value).strftime("%-d %b %Y")
-
-
 # ----------------------------------------------------------------------------- geometry helpers
-
-
-def _to_plane(geom):
-    return shapely.transform(geom, lambda xy: np.column_stack(to_plane(xy[:, 0], xy[:, 1])))
-
-
-def _to_lonlat(geom, digits: int = AREA_DIGITS):
-    return shapely.transform(geom, lambda xy: np.round(np.column_stack(from_plane(xy[:, 0], xy[:, 1])), digits))
-
-
-def _geojson(geom) -> dict[str, Any]:
-    return json.loads(shapely.to_geojson(geom))
-
-
-def _feature_collection(geoms: Iterable, props: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "geometry": _geojson(g), "properties": p}
-                         for g, p in zip(geoms, props) if g is not None and not shapely.is_empty(g)]}
 
 
 def _latlon(lon: np.ndarray, lat: np.ndarray) -> list[list[float]]:
     """(lon, lat) arrays to folium's [[lat, lon], ...], rounded."""
     return np.round(np.column_stack([lat, lon]), COORD_DIGITS).tolist()
-
-
-def corridor(lon: np.ndarray, lat: np.ndarray, unc_km: np.ndarray) -> shapely.Geometry:
-    """The uncertainty corridor of a track, in lon/lat (display only).
-
-    The union, over consecutive vertices, of the convex hull of the two discs of
-    radius ``unc_km`` (km) around them, built in :data:`geo.projection.LCC_EUROPE`
-    (conformal; its scale is within 1% of true between 45° N and 60° N) and
-    simplified by :data:`SIMPLIFY_CORRIDOR_M`.
-
-    Examples
-    --------
-    >>> band = corridor(np.array([30.0, 30.0]), np.array([52.0, 53.0]), np.array([5.0, 10.0]))
-    >>> band.geom_type, 52.8 < band.bounds[3] - 0.09 < 53.1
-    ('Polygon', True)
-    """
-    x, y = to_plane(lon, lat)
-    discs = shapely.buffer(shapely.points(x, y), np.asarray(unc_km, float) * 1000.0, quad_segs=8)
-    if len(discs) == 1:
-        shape = discs[0]
-    else:
-        shape = shapely.union_all(shapely.convex_hull(shapely.union(discs[:-1], discs[1:])))
-    return _to_lonlat(shapely.simplify(shape, SIMPLIFY_CORRIDOR_M), COORD_DIGITS)
-
-
-# ----------------------------------------------------------------------------- text
-
-
-def _country_names() -> dict[str, str]:
-    return borders.country_names()
-
-
-def _reported_text(track: pd.Series) -> str:
-    parts = []
-    for label, col, unit in (("distance", "reported_distance", "km"), ("depth", "reported_depth", "km")):
-        value = track.get(f"{col}_km")
-        if _finite(value):
-            q = track.get(f"{col}_qualifier")
-            suffix = " past the border" if label == "depth" else " flown"
-            parts.append(f"{q + ' ' if q else ''}{value:,.0f} {unit}{suffix}")
-    duration = track.get("reported_duration_min")
-    if _finite(duration):
-        q = track.get("reported_duration_qualifier")
-        parts.append(f"{q + ' ' if q else ''}{hours_minutes(duration)} in the air")
-    return "; ".join(parts)
-
-
-def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> str:
-    country, origin = track["country"], track["origin"]
-    cname, oname = names.get(country, country), names.get(origin, origin)
-    head = f"Incident {track['id']}: "
-    if not fig["placed"]:
-        reported = _reported_text(track)
-        return (head + f"reported in {cname} airspace, coming from {oname}, but no place along its path was "
-                f"named, so it is not on the map" + (f"; reported: {reported}." if reported else "."))
-    parts = []
-    crossings = fig["crossings"] or []
-    for k, c in enumerate(crossings):
-        where = f"near {c['lat']:.2f} N {c['lon']:.2f} E"
-        before, est = time_words(c.get("time_source"), bool(c.get("time_estimated")))
-        when = f" at {before}{_clock(track, c['t_min'])}" if c.get("t_min") is not None else ""
-        est = est if when else ""
-        if c["to"] == country:
-            verb = "entered" if k == 0 else "re-entered"
-            parts.append(f"{verb} {cname} from {names.get(c['from'], c['from'])} {where}{when}{est}")
-        else:
-            back = " back" if c["to"] == origin else ""
-            parts.append(f"left{back} into {names.get(c['to'], c['to'])} {where}{when}{est}")
-    if not crossings:
-        parts.append(f"flew inside {cname}")
-    if _finite(fig["depth_km"]):
-        parts.insert(1 if crossings else 0,
-                     f"went {_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} past the border")
-    minutes = fig["inside_minutes"]
-    inside = f"{_km(fig['inside_km'])} and about {hours_minutes(minutes)} inside" if _finite(minutes) else ""
-    if inside:
-        parts.insert(2 if crossings and _finite(fig["depth_km"]) else 1, inside)
-    regions = [r["name"] for r in fig["regions"] or [] if str(r["region_id"]).startswith(country + "-")]
-    if regions:
-        parts.append("over the " + ", ".join(regions) + (" regions" if len(regions) > 1 else " region"))
-    exits = crossings and crossings[-1]["from"] == country
-    if not exits:
-        end = track["stops"][-1]
-        parts.append(f"{OUTCOME_LABEL.get(track['outcome'], track['outcome'])} near {end['lat']:.2f} N "
-                     f"{end['lon']:.2f} E" if track["outcome"] != "lost"
-                     else f"was lost from view after {end['lat']:.2f} N {end['lon']:.2f} E")
-    text = head + ", ".join(parts) + "."
-    for warning in fig.get("warnings") or []:
-        text += f" Note: {warning['sentence']}."
-    text += f" Route {_km_range(fig['length_km'], fig['length_km_range'], range_kind('length_km_range'))} long"
-    summary = checks_summary(fig["checks"])
-    if summary:
-        text += f"; {summary}"
-    return text + "."
-
-
-def describe(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> dict[str, str]:
-    """A plain-text description of every incident, from the computed figures.
-
-    Used as the map's accessible description and its ``<noscript>`` fallback.
-
-    Returns
-    -------
-    dict
-        Incident id -> one paragraph of text (not escaped).
-    """
-    names = _country_names()
-    # One sentence per incident: plain Python over a handful of rows.
-    return {track["id"]: _describe_one(track, fig, names)
-            for (_, track), (_, fig) in zip(tracks.reset_index(drop=True).iterrows(),
-                                            figures.reset_index(drop=True).iterrows())}
 
 
 # ----------------------------------------------------------------------------- folium elements
@@ -582,115 +400,6 @@ def _popup(html: str, max_width: int = 340) -> folium.Popup:
     return folium.Popup(Html(html, script=True), max_width=max_width)
 
 
-def _sources_lookup(reports: Sequence[Any] | None) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for report in reports or []:
-        out[report.id] = {s.id: s for s in report.sources}
-    return out
-
-
-def _source_text(source: Any) -> str:
-    """One source as safe HTML: publisher, “title”, date, via."""
-    parts = [safe_html(source.publisher)]
-    if source.title:
-        parts.append(f"“{safe_html(source.title)}”")
-    if source.date:
-        parts.append(safe_html(_date(source.date)))
-    text = ", ".join(parts)
-    if source.via:
-        text += f" (via {safe_html(source.via)})"
-    return text
-
-
-def _stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: str,
-                sources: dict[str, Any], summary_of: str) -> str:
-    rows = [("Status", stop["status"]), ("Where", f"{stop['lat']:.4f} N {stop['lon']:.4f} E, "
-                                                  f"±{stop['uncertainty_km']:.0f} km")]
-    when = _clock(track, t_min, date=True)
-    source = stop.get("time_source") or t_source
-    rows.append(("Time", f"{when} ({TIME_SOURCE_LABEL.get(source, source)})"))
-    matched = stop.get("matched") or {}
-    if matched.get("name"):
-        region = f", {matched.get('region')}" if matched.get("region") else ""
-        tier = f"; {matched['match']} match" if matched.get("match") else ""
-        rows.append(("Gazetteer", f"{matched['name']}{region} ({matched.get('kind', '')}{tier})"))
-    body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
-    cited = [sources[s] if s in sources else s for s in stop.get("sources") or []]
-    src = "".join(f"<li>{_source_text(s) if not isinstance(s, str) else safe_html(s)}</li>" for s in cited)
-    note = f"<p>{safe_html(stop['note'])}</p>" if stop.get("note") else ""
-    return (f"<div class=\"geo-popup\"><h3>{safe_html(stop['label'])}</h3><p>{safe_html(summary_of)}</p>"
-            f"<dl>{body}</dl>{note}" + (f"<b>Sources</b><ul>{src}</ul>" if src else "") + "</div>")
-
-
-def _track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
-    rows = [("Length", _km_range(fig["length_km"], fig["length_km_range"], range_kind('length_km_range')))]
-    by = fig["length_by_status_km"] or {}
-    split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
-    if split:
-        rows[0] = ("Length", rows[0][1] + f" [{split}]")
-    if _finite(fig["depth_km"]):
-        rows.append(("Depth", _km_range(fig["depth_km"], fig["depth_km_range"], range_kind('depth_km_range')) + f" past the "
-                     f"{fig.get('depth_from') or track['origin']} border"))
-    if _finite(fig["inside_minutes"]):
-        est = inside_time_note(bool(fig["inside_minutes_estimated"]), bool(track.get("duration_paced")))
-        rows.append((f"Inside {track['country']}", f"{_km(fig['inside_km'])}, {hours_minutes(fig['inside_minutes'])}{est}"))
-    for leg in fig["speeds"] or []:
-        if leg["kmh"] is not None:
-            rows.append(("Speed", f"{leg['from']} to {leg['to']}: {leg['kmh']:,.0f} km/h"))
-    rows.append(("Drone", f"{track['drone_name']} ({track['speed_min_kmh']:.0f}–{track['speed_max_kmh']:.0f} km/h)"))
-    rows.append(("Outcome", OUTCOME_LABEL.get(track["outcome"], track["outcome"])))
-    body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
-    checks = "".join(f"<li><b>{safe_html(c['check'])}: {safe_html(c['status'])}</b> {safe_html(c['sentence'])}</li>"
-                     for c in fig["checks"] or [])
-    warnings = "".join(f"<li>{safe_html(w['sentence'])}</li>" for w in fig.get("warnings") or [])
-    return (f"<div class=\"geo-popup\"><h3>{safe_html(track['title'])}</h3>"
-            f"<p><small>{safe_html(track['id'])} · {safe_html(track['date'])}</small></p>"
-            + (f"<p>{safe_html(summary)}</p>" if summary else "")
-            + f"<dl>{body}</dl>" + (f"<b>Warnings</b><ul>{warnings}</ul>" if warnings else "")
-            + (f"<b>Checks</b><ul>{checks}</ul>" if checks else "") + "</div>")
-
-
-def _status_runs(status: np.ndarray) -> list[tuple[int, int, str]]:
-    """Runs of equal segment status: (first vertex, last vertex inclusive, status)."""
-    if len(status) == 0:
-        return []
-    cut = np.flatnonzero(status[1:] != status[:-1]) + 1
-    starts = np.r_[0, cut]
-    ends = np.r_[cut, len(status)]
-    return [(int(s), int(e), str(status[s])) for s, e in zip(starts, ends)]
-
-
-def _leg_label(km: float, minutes: float, estimated: bool) -> str | None:
-    """A leg's permanent label, or None for a leg too short to carry one (LEG_LABEL_MIN_KM).
-
-    An estimated time is marked ``~`` and ``*`` (the legend's footnote gives the assumed speed).
-
-    Examples
-    --------
-    >>> _leg_label(164.2, 57.9, True), _leg_label(65.0, 23.0, False), _leg_label(17.0, 6.0, True)
-    ('164 km · ~58 min*', '65 km · 23 min · 170 km/h', None)
-    """
-    if not (np.isfinite(km) and km >= LEG_LABEL_MIN_KM):
-        return None
-    if not np.isfinite(minutes):
-        return _km(km)
-    if estimated:
-        return f"{_km(km)} · ~{hours_minutes(minutes)}*"
-    kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
-    return f"{_km(km)} · {hours_minutes(minutes)}{kmh}"
-
-
-def _leg_estimated(time_source: np.ndarray, a: int, b: int) -> bool:
-    """Whether the time of the leg from vertex ``a`` to ``b`` rests on the assumed speed.
-
-    Its inner vertices say so (an estimated entry stop just before a timed
-    crossing does not make the whole leg estimated); a leg without inner
-    vertices goes by its ends.
-    """
-    inner = time_source[a + 1:b] if b - a > 1 else time_source[[a, b]]
-    return bool(np.any(inner == "estimated"))
-
-
 def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, color: str,
                 sources: dict[str, Any], summary: str | None) -> tuple[dict[str, Any], bool]:
     """Draw one placed incident into its layer.
@@ -707,22 +416,22 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     time_source = np.asarray(track["time_source"], object)
     title = f"{track['id']}: {track['title']}"
 
-    folium.GeoJson(_geojson(corridor(lon, lat, unc)), name=None, control=False,
+    folium.GeoJson(geojson_of(corridor(lon, lat, unc)), name=None, control=False,
                    style_function=lambda _f, c=color: {"color": c, "weight": 0, "fillColor": c,
                                                         "fillOpacity": 0.15},
                    tooltip=folium.Tooltip(safe_html(f"uncertainty corridor: {track['id']}"))).add_to(group)
     reach = fig.get("reach_geometry")
     if reach is not None and not shapely.is_empty(reach):
-        folium.GeoJson(_geojson(shapely.transform(reach, lambda xy: np.round(xy, COORD_DIGITS))), name=None, control=False,
+        folium.GeoJson(geojson_of(shapely.transform(reach, lambda xy: np.round(xy, COORD_DIGITS))), name=None, control=False,
                        style_function=lambda _f, c=color: {"color": c, "weight": 1, "dashArray": "2 4",
                                                             "fillColor": c, "fillOpacity": 0.05},
                        tooltip=folium.Tooltip(safe_html(REACH_LABEL))).add_to(group)
-    for first, last, st in _status_runs(status):
+    for first, last, st in status_runs(status):
         folium.PolyLine(_latlon(lon[first:last + 1], lat[first:last + 1]), color=color, weight=3.5,
                         opacity=0.95, dash_array=DASH.get(st)).add_to(group)
     # A wide transparent line over the whole route: the click target for the summary, and the arrows' path.
     whole = folium.PolyLine(_latlon(lon, lat), color=color, weight=14, opacity=0.0,
-                            popup=_popup(_track_popup(track, fig, summary), 380),
+                            popup=_popup(track_popup(track, fig, summary), 380),
                             tooltip=folium.Tooltip(safe_html(title)))
     whole.add_to(group)
     plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
@@ -734,8 +443,8 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     at = np.flatnonzero(stop_index >= 0)
     assumed = False
     for a, b in zip(at[:-1], at[1:]):  # per leg: a handful per track
-        estimated = _leg_estimated(time_source, a, b)
-        label = _leg_label(cum[b] - cum[a], t[b] - t[a], estimated)
+        estimated = leg_estimated(time_source, a, b)
+        label = leg_label(cum[b] - cum[a], t[b] - t[a], estimated)
         if label is None:
             continue
         assumed |= estimated
@@ -756,7 +465,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     stops = track["stops"]
     for i, dense in enumerate(at):  # per stop
         stop = stops[i]
-        popup = _stop_popup(track, stop, t[dense], str(time_source[dense]), sources, track["title"])
+        popup = stop_popup(track, stop, t[dense], str(time_source[dense]), sources, track["title"])
         folium.CircleMarker([stop["lat"], stop["lon"]], radius=5 if stop["status"] == "reported" else 4,
                             color=color, weight=2, fill=True,
                             fill_color="#ffffff" if stop["status"] != "reported" else color, fill_opacity=1,
@@ -767,7 +476,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     # Border crossings, with time.
     for c in fig["crossings"] or []:
         est = " (time estimated)" if c["time_estimated"] else ""
-        text = f"Crossed {c['from']}→{c['to']} at {_clock(track, c['t_min'], date=True)}{est}"
+        text = f"Crossed {c['from']}→{c['to']} at {clock_text(track, c['t_min'], date=True)}{est}"
         folium.Marker([c["lat"], c["lon"]],
                       icon=folium.DivIcon(html=f"<div class=\"geo-cross\" aria-label=\"{safe_html(text)}\">"
                                                "</div>", icon_size=(14, 14), icon_anchor=(7, 7),
@@ -777,11 +486,11 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
 
     # The deepest point and its perpendicular to the border.
     deepest = fig["deepest_point"]
-    if isinstance(deepest, dict) and _finite(fig["depth_km"]):
-        label = (f"{_km_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border")
+    if isinstance(deepest, dict) and has_value(fig["depth_km"]):
+        label = (f"{km_with_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border")
         lo, hi = fig["depth_km_range"]
-        short = (f"{_whole(fig['depth_km'])} km from border"
-                 + (f" ({range_words(lo, hi, range_kind('depth_km_range'))})" if _finite(lo) and _finite(hi) else ""))
+        short = (f"{whole_km(fig['depth_km'])} km from border"
+                 + (f" ({range_words(lo, hi, range_kind('depth_km_range'))})" if has_value(lo) and has_value(hi) else ""))
         folium.PolyLine([[deepest["lat"], deepest["lon"]], [deepest["border_lat"], deepest["border_lon"]]],
                         color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
         mid_lat = round((deepest["lat"] + deepest["border_lat"]) / 2, COORD_DIGITS)
@@ -818,37 +527,6 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
                                          "fillOpacity": 1}}}, assumed
 
 
-@lru_cache(maxsize=16)
-def _bands(country: str, origin: str) -> tuple[str, str] | None:
-    """GeoJSON (as text) of the distance bands from the ``country``–``origin`` border, and of the border.
-
-    Buffers of the border line in LCC_EUROPE, clipped to ``country``, simplified:
-    display only.  Cached: the reference data do not change within a process.
-    """
-    try:
-        border = borders.shared_border(country, origin).geometry
-    except borders.UnknownCountryError:
-        return None
-    names = _country_names()
-    frame = borders.countries().set_index("country")
-    inside = shapely.simplify(_to_plane(frame.geometry[country]), SIMPLIFY_COUNTRY_M)
-    border_p = shapely.simplify(_to_plane(border), SIMPLIFY_BORDER_M)
-    rings, labels, previous = [], [], None
-    for k, d in enumerate(BANDS_KM):
-        # A band's edge moves by at most the simplification: 1% of its distance is invisible at map scale,
-        # and buffering the simplified line is ~10x faster for the wide bands.
-        line = shapely.simplify(border_p, max(SIMPLIFY_BORDER_M, d * 1000.0 * BAND_SIMPLIFY_FRACTION))
-        reach = shapely.intersection(shapely.buffer(line, d * 1000.0, quad_segs=4), inside)
-        ring = reach if previous is None else shapely.difference(reach, previous)
-        previous = reach
-        rings.append(shapely.simplify(ring, SIMPLIFY_BAND_M))
-        lo = 0 if k == 0 else BANDS_KM[k - 1]
-        labels.append({"band": k, "text": f"{lo}–{d} km from the {names.get(origin, origin)} border"})
-    data = _feature_collection(_to_lonlat(np.array(rings, dtype=object)), labels)
-    line = _geojson(_to_lonlat(border_p, COORD_DIGITS))
-    return json.dumps(data, sort_keys=True), json.dumps(line, sort_keys=True)
-
-
 def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
                   names: dict[str, str]) -> dict[str, Any]:
     """Countries, the crossed borders with their distance bands, and the regions entered."""
@@ -857,10 +535,10 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
     codes = list(dict.fromkeys([*tracks["country"], *tracks["origin"]]))
     frame = borders.countries()
     frame = frame[frame["country"].isin(codes)].set_index("country").loc[[c for c in codes if c in set(frame["country"])]]
-    plane = _to_plane(frame.geometry.to_numpy())
+    plane = plane_geometry(frame.geometry.to_numpy())
     simple = shapely.simplify(plane, SIMPLIFY_COUNTRY_M)
     entered = set(placed["country"])
-    country_data = _feature_collection(_to_lonlat(simple),
+    country_data = feature_collection(lonlat_geometry(simple),
                                        [{"code": c, "entered": c in entered} for c in frame.index])
     countries = folium.FeatureGroup(name="Countries", control=True)
     folium.GeoJson(country_data,
@@ -870,7 +548,7 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
 
     bands = folium.FeatureGroup(name="Distance from the crossed border", control=True)
     for country, origin in pairs:  # one per (entered, origin) pair: a handful
-        drawn = _bands(country, origin)
+        drawn = distance_bands(country, origin)
         if drawn is None:
             continue
         bands_data, line = json.loads(drawn[0]), json.loads(drawn[1])
@@ -890,11 +568,11 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
     regions = regions.loc[[r for r in region_ids if r in regions.index]]
     layer = folium.FeatureGroup(name="Regions entered", control=True)
     if len(regions):
-        rplane = shapely.simplify(_to_plane(regions.geometry.to_numpy()), SIMPLIFY_REGION_M)
-        outlines = _to_lonlat(shapely.boundary(rplane))
-        folium.GeoJson(_feature_collection(outlines, [{} for _ in outlines]),
+        rplane = shapely.simplify(plane_geometry(regions.geometry.to_numpy()), SIMPLIFY_REGION_M)
+        outlines = lonlat_geometry(shapely.boundary(rplane))
+        folium.GeoJson(feature_collection(outlines, [{} for _ in outlines]),
                        style_function=lambda _f: REGION_STYLE).add_to(layer)
-        points = shapely.point_on_surface(_to_lonlat(rplane))
+        points = shapely.point_on_surface(lonlat_geometry(rplane))
         for rid, name, point in zip(regions.index, regions["name"], points):  # per region: a handful
             folium.CircleMarker([round(point.y, AREA_DIGITS), round(point.x, AREA_DIGITS)], radius=0, opacity=0,
                                 tooltip=folium.Tooltip(safe_html(f"{name} ({rid})"), permanent=True,
@@ -932,23 +610,6 @@ def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | N
     parts.append(f"<div>grey bands: {', '.join(str(b) for b in BANDS_KM)} km from the crossed border</div>")
     return ("<details class=\"geo-legend-box\" open><summary>Legend</summary><div class=\"geo-legend-body\">"
             + "".join(parts) + "</div></details>")
-
-
-def _default_title(tracks: gpd.GeoDataFrame, names: dict[str, str]) -> str:
-    countries = list(dict.fromkeys(tracks["country"]))
-    where = " and ".join(names.get(c, c) for c in countries) or "the border"
-    dates = sorted(tracks["date"])
-    if not dates:
-        return f"Drone flights into {where}"
-    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
-    if first == last:
-        span = first.strftime("%-d %B %Y")
-    elif (first.year, first.month) == (last.year, last.month):
-        span = f"{first.day}–{last.strftime('%-d %B %Y')}"
-    else:
-        span = f"{first.strftime('%-d %B %Y')} – {last.strftime('%-d %B %Y')}"
-    n = len(tracks)
-    return f"{n} reported drone flight{'s' if n != 1 else ''} into {where}, {span}"
 
 
 def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
@@ -990,11 +651,11 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
     check_figures(tracks, figures, RenderOptionError)
-    names = _country_names()
+    names = country_names()
     provider = None if offline else _tile_provider(tiles, tiles_key)
     by_id = {r.id: r for r in reports or []}
-    sources = _sources_lookup(reports)
-    title = title or _default_title(tracks, names)
+    sources = sources_by_report(reports)
+    title = title or default_title(tracks, names)
     placed_count = int(tracks["placed"].astype(bool).sum())
     # An archive is described as a set (describe_archive, below), not track by track.
     texts = describe(tracks, figures) if placed_count <= ARCHIVE_TRACKS else {}
@@ -1102,8 +763,8 @@ def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
     text = f"{len(tracks):,} incidents, {int(placed.sum()):,} placed on the map, with {crossings:,} border crossings."
     if np.isfinite(depth).any():
         deepest = int(np.nanargmax(depth))
-        text += (f" Depth past the crossed border: median {_whole(float(np.nanmedian(depth)))} km, "
-                 f"largest {_whole(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
+        text += (f" Depth past the crossed border: median {whole_km(float(np.nanmedian(depth)))} km, "
+                 f"largest {whole_km(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
     return text
 
 
@@ -1122,7 +783,7 @@ def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tile
         items = []
         for i in unplaced:
             track = tracks.loc[i]
-            reported = _reported_text(track) or "no figures"
+            reported = reported_text(track) or "no figures"
             checks = "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])
             items.append(f"<li id=\"geo-unplaced-{safe_html(track['id'])}\"><b>{safe_html(track['id'])}</b>: "
                          f"{safe_html(track['title'])}. Reported: {safe_html(reported)}."
@@ -1142,7 +803,7 @@ def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tile
     listed = []
     for (publisher, title, via), entry in grouped.items():
         text = safe_html(publisher) + (f", “{safe_html(title)}”" if title else "")
-        text += "".join(f", {safe_html(_date(d))}" for d in sorted(entry["dates"]))
+        text += "".join(f", {safe_html(date_text(d))}" for d in sorted(entry["dates"]))
         text += f" (via {safe_html(via)})" if via else ""
         for k, url in enumerate(entry["urls"]):
             # Offline pages name the link instead of linking: they must not point at the network.
@@ -1267,9 +928,9 @@ def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: p
                     tiles=tiles, tiles_key=tiles_key, offline=offline)
     files = [(path, html)]
     if embed:
-        names = _country_names()
+        names = country_names()
         text = description or " ".join(describe(tracks, figures).values())
-        snippet = embed_html(path.name, title=title or _default_title(tracks.reset_index(drop=True), names),
+        snippet = embed_html(path.name, title=title or default_title(tracks.reset_index(drop=True), names),
                              description=text)
         files.append((embed_path(path), snippet))
     return write_atomic_many(files)  # both or neither

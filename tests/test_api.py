@@ -26,7 +26,7 @@ from geo.analyse import analyse
 from geo.datafiles import seeds_dir
 from geo.errors import ExportError, ReportFormatError
 from geo.image import write_image
-from geo.layers import write_export
+from geo.fileexport import write_export
 from geo.render import DEFAULT_TILES, RenderOptionError, map_html
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,7 +28,8 @@ from pyproj import Geod
 from geo.analyse import analyse
 from geo.cli import cli
 from geo.errors import ExportError
-from geo.layers import EXPORT_FORMATS, LAYERS, layers, write_export
+from geo.fileexport import EXPORT_FORMATS, write_export
+from geo.layers import LAYERS, layers
 from geo.reports import load_reports
 from geo.tracks import build_tracks
 
@@ -305,13 +306,13 @@ def test_kml_timed_track_follows_the_vertices_in_time(kml_doc, by_id):
 
 
 def test_kml_balloons_say_what_the_map_popups_say(kml_doc, seeds):
-    from geo.render import _track_popup
+    from geo.present.popups import track_popup
 
     reports, tracks, figures = seeds
     _, folders = _incident_folders(kml_doc)
     i = list(tracks["id"]).index(TIMED)
     summary = next(r.summary for r in reports if r.id == TIMED)
-    assert folders[TIMED].description.startswith(_track_popup(tracks.loc[i], figures.loc[i], summary))
+    assert folders[TIMED].description.startswith(track_popup(tracks.loc[i], figures.loc[i], summary))
 
 
 def test_kmz_is_the_kml_zipped_as_doc_kml(written):

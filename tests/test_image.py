@@ -20,7 +20,7 @@ from pyproj import Geod, Proj, Transformer
 
 from geo.cli import cli
 from geo.image import map_crs, render_image, write_image
-from geo.mapstyle import STATUS_LABEL
+from geo.present.style import STATUS_LABEL
 from geo.render import RenderOptionError
 
 SIZE = {"width": 800, "height": 1000, "dpi": 100}

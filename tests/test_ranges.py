@@ -7,7 +7,7 @@ import io
 import json
 
 from geo.export import to_csv, to_json, to_table
-from geo.formatting import range_words
+from geo.present.words import range_words
 from geo.ranges import RANGE_KINDS, RANGE_MEANING
 
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from geo.analyse import analyse
 from geo.cli import cli
 from geo.datafiles import seeds_dir
-from geo.mapstyle import PALETTE
+from geo.present.style import PALETTE
 from geo.render import map_html
 from geo.reports import load_reports
 from geo.tracks import build_tracks

@@ -1,12 +1,20 @@
-"""Colours, line styles, symbols and CSS of the published maps (no logic).
+"""Colours, line styles, symbols and CSS of the published maps, and which incident gets which colour.
 
-Kept apart from :mod:`geo.render` so a newsroom can restyle its maps without
-touching the code that draws them.
+Kept apart from the code that draws (the web map, the print image, KML) so a
+newsroom can restyle its maps in one place.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 __all__ = [
+    "track_colors",
     "PALETTE",
     "DASH",
     "STATUS_LABEL",
@@ -100,3 +108,17 @@ body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,san
 .geo-popup dd:after{content:"";display:block}
 .geo-popup ul{margin:2px 0;padding-left:16px}
 """
+
+
+def track_colors(tracks: gpd.GeoDataFrame) -> list[str | None]:
+    """Each incident's colour on the web map (:data:`PALETTE` in turn over placed incidents).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> track_colors(pd.DataFrame({"placed": [True, False, True]}))
+    ['#0072B2', None, '#D55E00']
+    """
+    placed = np.asarray(tracks["placed"], bool)
+    rank = np.cumsum(placed) - 1
+    return [PALETTE[int(k) % len(PALETTE)] if p else None for p, k in zip(placed, rank)]

@@ -1,0 +1,291 @@
+"""How figures are written in sentences, tables and maps, in one place.
+
+Every output (the web map, the print image, KML, the file exports, the
+terminal table) takes its words and number formats from here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .. import borders
+from ..ranges import range_kind
+from .style import OUTCOME_LABEL
+
+__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
+
+
+def hours_minutes(minutes: float) -> str:
+    """A duration in whole minutes, as people read it.
+
+    Examples
+    --------
+    >>> hours_minutes(66.4), hours_minutes(45), hours_minutes(-0.6)
+    ('1 h 06 min', '45 min', '-1 min')
+    """
+    whole = int(round(float(minutes)))
+    h, m = divmod(abs(whole), 60)
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
+
+
+def checks_summary(checks) -> str:
+    """One phrase for a reader: how the reported figures fared (empty if none could be checked).
+
+    Examples
+    --------
+    >>> checks_summary([{"check": "distance", "status": "consistent"}, {"check": "speed", "status": "contradicts"}])
+    'reported figures checked: speed contradicts the track, distance consistent'
+    >>> checks_summary([{"check": "depth", "status": "cannot check"}])
+    ''
+    """
+    checked = [c for c in checks or [] if c["status"] != "cannot check"]
+    if not checked:
+        return ""
+    ordered = sorted(checked, key=lambda c: c["status"] != "contradicts")  # stable: contradictions first
+    verdicts = [f"{c['check']} {'contradicts the track' if c['status'] == 'contradicts' else 'consistent'}"
+                for c in ordered]
+    return "reported figures checked: " + ", ".join(verdicts)
+
+
+#: How a range of each kind is written after its figure (``{lo}`` and ``{hi}`` in whole km).
+RANGE_WORDS = {"bound": "certainly {lo}–{hi} km", "interval": "{lo}–{hi} km within the uncertainties"}
+
+
+def range_words(lo: float, hi: float, kind: str) -> str:
+    """A range as readers are told it, saying what kind it is.
+
+    Examples
+    --------
+    >>> range_words(5.2, 44.4, "bound"), range_words(363, 423.2, "interval")
+    ('certainly 5–44 km', '363–423 km within the uncertainties')
+    """
+    return RANGE_WORDS[kind].format(lo=f"{float(lo):,.0f}", hi=f"{float(hi):,.0f}")
+
+
+def time_words(source: str | None, estimated: bool = False) -> tuple[str, str]:
+    """What goes before and after a clock time, by its source (:data:`geo.tracks.TIME_SOURCES`).
+
+    Examples
+    --------
+    >>> time_words("reported"), time_words("reported_approx"), time_words("estimated")
+    (('', ''), ('about ', ''), ('', ' (time estimated)'))
+    """
+    if source is None:
+        source = "estimated" if estimated else "reported"
+    return {"reported_approx": ("about ", ""), "interpolated": ("", " (time interpolated)"),
+            "estimated": ("", " (time estimated)")}.get(source, ("", ""))
+
+
+#: A time source (:data:`geo.tracks.TIME_SOURCES`) in a few words.
+TIME_SOURCE_WORDS = {"reported": "reported", "reported_approx": "reported, approx",
+                     "interpolated": "interpolated", "estimated": "estimated"}
+
+
+def reach_sentence(pair: dict, origin: str) -> str:
+    """One pair of timed fixes of :func:`geo.reach.reachability`, as a reader is told it.
+
+    Examples
+    --------
+    >>> pair = {"from": "entry crossing", "to": "exit crossing", "minutes": 60.0, "slack_minutes": 30.0,
+    ...         "speed_limit_kmh": 225.0, "max_path_km": 337.5, "reachable": True, "depth_km": 173.8,
+    ...         "distance_km": 72.6, "required_kmh": 20.8}
+    >>> reach_sentence(pair, "UA")
+    'entry crossing to exit crossing, 1 h 00 min (up to 1 h 30 min): no faster than 225 km/h, it covered at most 338 km and was never more than 174 km from the UA border'
+    """
+    span = hours_minutes(pair["minutes"])
+    if pair.get("slack_minutes"):
+        span += f" (up to {hours_minutes(pair['minutes'] + pair['slack_minutes'])})"
+    head = f"{pair['from']} to {pair['to']}, {span}"
+    if not pair["reachable"]:
+        return (f"{head}: {pair['distance_km']:,.0f} km apart needs at least {pair['required_kmh']:,.0f} km/h, "
+                f"above its {pair['speed_limit_kmh']:,.0f} km/h at most: the times or places contradict each other")
+    deep = pair.get("depth_km")
+    depth = (f" and was never more than {deep:,.0f} km from the {origin} border" if deep is not None and deep == deep
+             else "")
+    return (f"{head}: no faster than {pair['speed_limit_kmh']:,.0f} km/h, it covered at most "
+            f"{pair['max_path_km']:,.0f} km{depth}")
+
+
+def inside_time_note(estimated: bool, paced: bool) -> str:
+    """What follows the time inside the country: how it is known.
+
+    Examples
+    --------
+    >>> inside_time_note(True, False), inside_time_note(False, True), inside_time_note(False, False)
+    (' (estimated)', ' (as reported)', '')
+    """
+    if paced:
+        return " (as reported)"
+    return " (estimated)" if estimated else ""
+
+
+#: Attribution of the shipped reference data (see data/README.md); the tiles' is added to it.
+ATTRIBUTION = ("© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap contributors</a> (ODbL) · "
+               "GeoNames (CC BY 4.0) · Made with Natural Earth")
+#: Legs shorter than this (km) get no permanent km/time label: it would hide the route.
+LEG_LABEL_MIN_KM = 25.0
+
+
+def whole_km(value: float) -> str:
+    """Whole km as ``geo analyze`` prints them (rounded once, from the computed figure)."""
+    return f"{float(value):,.0f}"
+
+
+def km_text(value: float) -> str:
+    return f"{whole_km(value)} km"
+
+
+def km_with_range(value: float, pair: Sequence[float], kind: str) -> str:
+    """A figure with its range, saying whether the range is a bound or an interval (:mod:`geo.ranges`)."""
+    lo, hi = pair
+    if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+        return km_text(value)
+    return f"{whole_km(value)} km ({range_words(lo, hi, kind)})"
+
+
+def has_value(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def clock_text(track: pd.Series, minutes: float, *, date: bool = False) -> str:
+    """A vertex's time: local clock time for absolute clocks, ``T+...`` for relative ones."""
+    if track["clock"] == "absolute" and has_value(track["t0"]) and not pd.isna(track["t0"]):
+        when = (pd.Timestamp(track["t0"]) + pd.Timedelta(minutes=float(minutes))).round("min")
+        return when.strftime("%Y-%m-%d %H:%M (UTC%z)" if date else "%H:%M")
+    return f"T+{hours_minutes(minutes)}"
+
+
+def date_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return pd.Timestamp(value).strftime("%-d %b %Y")
+
+
+def country_names() -> dict[str, str]:
+    return borders.country_names()
+
+
+def reported_text(track: pd.Series) -> str:
+    parts = []
+    for label, col, unit in (("distance", "reported_distance", "km"), ("depth", "reported_depth", "km")):
+        value = track.get(f"{col}_km")
+        if has_value(value):
+            q = track.get(f"{col}_qualifier")
+            suffix = " past the border" if label == "depth" else " flown"
+            parts.append(f"{q + ' ' if q else ''}{value:,.0f} {unit}{suffix}")
+    duration = track.get("reported_duration_min")
+    if has_value(duration):
+        q = track.get("reported_duration_qualifier")
+        parts.append(f"{q + ' ' if q else ''}{hours_minutes(duration)} in the air")
+    return "; ".join(parts)
+
+
+def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> str:
+    country, origin = track["country"], track["origin"]
+    cname, oname = names.get(country, country), names.get(origin, origin)
+    head = f"Incident {track['id']}: "
+    if not fig["placed"]:
+        reported = reported_text(track)
+        return (head + f"reported in {cname} airspace, coming from {oname}, but no place along its path was "
+                f"named, so it is not on the map" + (f"; reported: {reported}." if reported else "."))
+    parts = []
+    crossings = fig["crossings"] or []
+    for k, c in enumerate(crossings):
+        where = f"near {c['lat']:.2f} N {c['lon']:.2f} E"
+        before, est = time_words(c.get("time_source"), bool(c.get("time_estimated")))
+        when = f" at {before}{clock_text(track, c['t_min'])}" if c.get("t_min") is not None else ""
+        est = est if when else ""
+        if c["to"] == country:
+            verb = "entered" if k == 0 else "re-entered"
+            parts.append(f"{verb} {cname} from {names.get(c['from'], c['from'])} {where}{when}{est}")
+        else:
+            back = " back" if c["to"] == origin else ""
+            parts.append(f"left{back} into {names.get(c['to'], c['to'])} {where}{when}{est}")
+    if not crossings:
+        parts.append(f"flew inside {cname}")
+    if has_value(fig["depth_km"]):
+        parts.insert(1 if crossings else 0,
+                     f"went {km_with_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} past the border")
+    minutes = fig["inside_minutes"]
+    inside = f"{km_text(fig['inside_km'])} and about {hours_minutes(minutes)} inside" if has_value(minutes) else ""
+    if inside:
+        parts.insert(2 if crossings and has_value(fig["depth_km"]) else 1, inside)
+    regions = [r["name"] for r in fig["regions"] or [] if str(r["region_id"]).startswith(country + "-")]
+    if regions:
+        parts.append("over the " + ", ".join(regions) + (" regions" if len(regions) > 1 else " region"))
+    exits = crossings and crossings[-1]["from"] == country
+    if not exits:
+        end = track["stops"][-1]
+        parts.append(f"{OUTCOME_LABEL.get(track['outcome'], track['outcome'])} near {end['lat']:.2f} N "
+                     f"{end['lon']:.2f} E" if track["outcome"] != "lost"
+                     else f"was lost from view after {end['lat']:.2f} N {end['lon']:.2f} E")
+    text = head + ", ".join(parts) + "."
+    for warning in fig.get("warnings") or []:
+        text += f" Note: {warning['sentence']}."
+    text += f" Route {km_with_range(fig['length_km'], fig['length_km_range'], range_kind('length_km_range'))} long"
+    summary = checks_summary(fig["checks"])
+    if summary:
+        text += f"; {summary}"
+    return text + "."
+
+
+def describe(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> dict[str, str]:
+    """A plain-text description of every incident, from the computed figures.
+
+    Used as the map's accessible description and its ``<noscript>`` fallback.
+
+    Returns
+    -------
+    dict
+        Incident id -> one paragraph of text (not escaped).
+    """
+    names = country_names()
+    # One sentence per incident: plain Python over a handful of rows.
+    return {track["id"]: _describe_one(track, fig, names)
+            for (_, track), (_, fig) in zip(tracks.reset_index(drop=True).iterrows(),
+                                            figures.reset_index(drop=True).iterrows())}
+
+
+def leg_label(km: float, minutes: float, estimated: bool) -> str | None:
+    """A leg's permanent label, or None for a leg too short to carry one (LEG_LABEL_MIN_KM).
+
+    An estimated time is marked ``~`` and ``*`` (the legend's footnote gives the assumed speed).
+
+    Examples
+    --------
+    >>> leg_label(164.2, 57.9, True), leg_label(65.0, 23.0, False), leg_label(17.0, 6.0, True)
+    ('164 km · ~58 min*', '65 km · 23 min · 170 km/h', None)
+    """
+    if not (np.isfinite(km) and km >= LEG_LABEL_MIN_KM):
+        return None
+    if not np.isfinite(minutes):
+        return km_text(km)
+    if estimated:
+        return f"{km_text(km)} · ~{hours_minutes(minutes)}*"
+    kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
+    return f"{km_text(km)} · {hours_minutes(minutes)}{kmh}"
+
+
+def default_title(tracks: gpd.GeoDataFrame, names: dict[str, str]) -> str:
+    countries = list(dict.fromkeys(tracks["country"]))
+    where = " and ".join(names.get(c, c) for c in countries) or "the border"
+    dates = sorted(tracks["date"])
+    if not dates:
+        return f"Drone flights into {where}"
+    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
+    if first == last:
+        span = first.strftime("%-d %B %Y")
+    elif (first.year, first.month) == (last.year, last.month):
+        span = f"{first.day}–{last.strftime('%-d %B %Y')}"
+    else:
+        span = f"{first.strftime('%-d %B %Y')} – {last.strftime('%-d %B %Y')}"
+    n = len(tracks)
+    return f"{n} reported drone flight{'s' if n != 1 else ''} into {where}, {span}"
+
