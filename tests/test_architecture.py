@@ -1,0 +1,74 @@
+"""The package's shape, as a specification: who may import whom.
+
+- the contracts in ``pyproject.toml`` (``[tool.importlinter]``) hold: the web
+  map, the print image and the file outputs never import each other;
+  analysis imports neither the presentation layer nor an output; only the
+  geocoding modules import geopy or an HTTP client;
+- no module of ``geo`` is part of an import cycle (function-level imports
+  count: a cycle hidden in a function is still a cycle);
+- no module imports another module's private (``_``) names: what is shared
+  is public, and lives where both can see it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import grimp
+import pytest
+from importlinter.cli import lint_imports
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "geo"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_the_import_contracts_hold(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+
+
+def test_no_module_is_part_of_an_import_cycle():
+    graph = grimp.build_graph("geo")
+    cycles = sorted({tuple(sorted((a, b))) for a in graph.modules for b in graph.find_modules_directly_imported_by(a)
+                     if graph.chain_exists(importer=b, imported=a)})
+    assert cycles == []
+
+
+def _private_imports(path: Path) -> list[str]:
+    """``from <another geo module> import _name`` in one file, as 'module: from X import _name (line)'."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        target = node.module or ""
+        if node.level:
+            base = package.split(".")[:len(package.split(".")) - node.level + 1]
+            target = ".".join(base + ([target] if target else []))
+        if target.split(".")[0] != "geo" or target == name:
+            continue
+        found += [f"{name}: from {target} import {a.name} (line {node.lineno})" for a in node.names
+                  if a.name.startswith("_") and not a.name.startswith("__")]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    assert [line for path in sorted(PACKAGE.rglob("*.py")) for line in _private_imports(path)] == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from .render import _clock\n", ["geo.image: from geo.render import _clock (line 1)"]),
+    ("from geo.render import describe\nfrom . import _x\n", ["geo.image: from geo import _x (line 2)"]),
+    ("from .image import _own\n", []),  # its own name: not another module's
+])
+def test_the_private_import_finder_finds_them(tmp_path, monkeypatch, source, expected):
+    fake = PACKAGE / "image.py"
+    monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: source if self == fake else "")
+    assert _private_imports(fake) == expected
