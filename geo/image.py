@@ -62,7 +62,7 @@ from .errors import plain_text
 from .present.figures import check_figures
 from .present.legs import leg_estimated, status_runs
 from .present.shapes import BANDS_KM, corridor, distance_bands
-from .present.words import (ATTRIBUTION, checks_summary, clock_text, country_names, date_text, default_title,
+from .present.words import (ATTRIBUTION, checks_summary, depth_words, clock_text, country_names, date_text, default_title,
                             has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
                             range_words, reported_text)
 from .present.style import (
@@ -921,7 +921,7 @@ def _corner_for(m: _Map, renderer, artist_box: Bbox, points: np.ndarray, taken: 
 
 def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) -> tuple[str, str]:
     """One entry of the key under the map: date and title, then the figures that matter."""
-    country, origin = track["country"], track["origin"]
+    country = track["country"]
     head = f"{date_text(track['date'])} · {track['title']}"
     if not fig_row["placed"]:
         reported = reported_text(track)
@@ -929,8 +929,7 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
             f"; reported {reported}." if reported else ".")
     parts = []
     if has_value(fig_row["depth_km"]):
-        parts.append(f"{km_with_range(fig_row['depth_km'], fig_row['depth_km_range'], range_kind('depth_km_range'))} past the "
-                     f"{names.get(fig_row.get('depth_from') or origin, fig_row.get('depth_from') or origin)} border")
+        parts.append(depth_words(fig_row))
     if has_value(fig_row["inside_minutes"]):
         est = inside_time_note(bool(fig_row["inside_minutes_estimated"]), bool(track.get("duration_paced")))
         parts.append(f"{km_text(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "

@@ -45,10 +45,9 @@ from .present.figures import check_figures
 from .present.popups import sources_by_report, stop_popup, track_popup
 from .present.shapes import COORD_DIGITS
 from .present.style import OUTCOME_LABEL, STATUS_LABEL, track_colors
-from .present.words import ATTRIBUTION, clock_text, describe, hours_minutes, km_with_range
+from .present.words import ATTRIBUTION, clock_text, depth_words, describe, hours_minutes
 from .layers import crossings_layer, deepest_points_layer, legs_layer, stamp
 
-from .ranges import range_kind
 
 __all__ = ["LEG_STYLE", "kml_document", "to_kml", "to_kmz"]
 
@@ -214,7 +213,7 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
         mark.style = style("crossing", icon=ICONS["crossing"], color=DARK, label_scale=0.7)
 
     for d in deepest.itertuples(index=False):
-        label = f"{km_with_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border"
+        label = depth_words(fig)
         mark = folder.newpoint(name="deepest point", coords=[(d.geometry.x, d.geometry.y)])
         mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {label}')}</div>")
         mark.style = style("deepest", icon=ICONS["deepest"], color=DARK, label_scale=0.7)

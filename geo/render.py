@@ -42,8 +42,8 @@ from .atomic import write_atomic_many
 from .bulklines import bulk_lines
 from .errors import RenderOptionError
 from .present.figures import check_figures
-from .present.words import (ATTRIBUTION, clock_text, country_names,
-                            date_text, default_title, describe, has_value, km_with_range, leg_label, range_words, reported_text, whole_km)
+from .present.words import (ATTRIBUTION, depth_words, clock_text, country_names,
+                            date_text, default_title, describe, has_value, leg_label, range_words, reported_text, whole_km)
 from .present.legs import leg_estimated, status_runs
 from .present.popups import sources_by_report, stop_popup, track_popup
 from .present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
@@ -487,7 +487,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     # The deepest point and its perpendicular to the border.
     deepest = fig["deepest_point"]
     if isinstance(deepest, dict) and has_value(fig["depth_km"]):
-        label = (f"{km_with_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} from the {fig.get('depth_from') or track['origin']} border")
+        label = depth_words(fig)
         lo, hi = fig["depth_km_range"]
         short = (f"{whole_km(fig['depth_km'])} km from border"
                  + (f" ({range_words(lo, hi, range_kind('depth_km_range'))})" if has_value(lo) and has_value(hi) else ""))

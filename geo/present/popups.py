@@ -10,7 +10,7 @@ import pandas as pd
 from ..htmlsafe import safe_html
 from ..ranges import range_kind
 from .style import OUTCOME_LABEL, TIME_SOURCE_LABEL
-from .words import clock_text, date_text, has_value, hours_minutes, inside_time_note, km_text, km_with_range
+from .words import clock_text, depth_words, date_text, has_value, hours_minutes, inside_time_note, km_text, km_with_range
 
 __all__ = ["sources_by_report", "source_html", "stop_popup", "track_popup"]
 
@@ -62,8 +62,7 @@ def track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
     if split:
         rows[0] = ("Length", rows[0][1] + f" [{split}]")
     if has_value(fig["depth_km"]):
-        rows.append(("Depth", km_with_range(fig["depth_km"], fig["depth_km_range"], range_kind('depth_km_range')) + f" past the "
-                     f"{fig.get('depth_from') or track['origin']} border"))
+        rows.append(("Depth", depth_words(fig)))
     if has_value(fig["inside_minutes"]):
         est = inside_time_note(bool(fig["inside_minutes_estimated"]), bool(track.get("duration_paced")))
         rows.append((f"Inside {track['country']}", f"{km_text(fig['inside_km'])}, {hours_minutes(fig['inside_minutes'])}{est}"))

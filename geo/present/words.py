@@ -18,7 +18,7 @@ from .. import borders
 from ..ranges import range_kind
 from .style import OUTCOME_LABEL
 
-__all__ = ["RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
+__all__ = ["depth_border", "depth_words", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -212,7 +212,7 @@ def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> st
         parts.append(f"flew inside {cname}")
     if has_value(fig["depth_km"]):
         parts.insert(1 if crossings else 0,
-                     f"went {km_with_range(fig['depth_km'], fig['depth_km_range'], range_kind('depth_km_range'))} past the border")
+                     f"went {depth_words(fig)}")
     minutes = fig["inside_minutes"]
     inside = f"{km_text(fig['inside_km'])} and about {hours_minutes(minutes)} inside" if has_value(minutes) else ""
     if inside:
@@ -289,3 +289,30 @@ def default_title(tracks: gpd.GeoDataFrame, names: dict[str, str]) -> str:
     n = len(tracks)
     return f"{n} reported drone flight{'s' if n != 1 else ''} into {where}, {span}"
 
+
+def depth_border(fig: pd.Series | dict) -> str:
+    """The border a depth is measured from, as a reader names it: ``the Ukraine border``.
+
+    ``the nearest border`` when it is measured from the country's whole
+    boundary (``depth_from`` None: neither the country entered from nor the
+    stated origin shares a border with it).
+
+    Examples
+    --------
+    >>> depth_border({"depth_from": "UA"}), depth_border({"depth_from": None})
+    ('the Ukraine border', 'the nearest border')
+    """
+    code = fig.get("depth_from")
+    return f"the {country_names().get(code, code)} border" if code else "the nearest border"
+
+
+def depth_words(fig: pd.Series | dict) -> str:
+    """A track's depth with its bound and its border, the same in every output.
+
+    Examples
+    --------
+    >>> depth_words({"depth_km": 52.4, "depth_km_range": (50.1, 54.9), "depth_from": "UA"})
+    '52 km (certainly 50–55 km) past the Ukraine border'
+    """
+    value = km_with_range(fig["depth_km"], fig["depth_km_range"], range_kind("depth_km_range"))
+    return f"{value} past {depth_border(fig)}"
