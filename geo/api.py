@@ -337,7 +337,7 @@ def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = No
 
     Raises
     ------
-    geo.render.RenderOptionError
+    geo.errors.RenderOptionError
         For another extension, or a size or dpi outside the limits of :func:`geo.image.check_size`
         (at most 16,384 px a side and 100 megapixels), before anything is drawn.
     geo.errors.OutputError

@@ -979,7 +979,7 @@ def _projection_text(crs: CRS) -> str:
 
 
 def check_size(width_px: int, height_px: int, dpi: float) -> None:
-    """Raise :class:`~geo.render.RenderOptionError` unless the image size and dpi can be drawn; nothing is drawn.
+    """Raise :class:`~geo.errors.RenderOptionError` unless the image size and dpi can be drawn; nothing is drawn.
 
     Sides from :data:`MIN_SIDE_PX` to :data:`MAX_SIDE_PX` whole pixels, at most
     :data:`MAX_PIXELS` in all (the canvas must fit in memory), dpi in :data:`DPI_RANGE`.
@@ -990,7 +990,7 @@ def check_size(width_px: int, height_px: int, dpi: float) -> None:
     >>> check_size(100_000, 100_000, 200)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geo.render.RenderOptionError: image size 100000×100000 px is too large: at most 16,384 px a side and 100 ...
+    geo.errors.RenderOptionError: image size 100000×100000 px is too large: at most 16,384 px a side and 100 ...
     """
     if not (isinstance(width_px, (int, np.integer)) and isinstance(height_px, (int, np.integer))) \
             or width_px < MIN_SIDE_PX or height_px < MIN_SIDE_PX:
