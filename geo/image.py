@@ -66,6 +66,7 @@ from .present.words import (ATTRIBUTION, checks_summary, depth_words, clock_text
                             has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
                             range_words, reported_text)
 from .present.style import (
+    track_colors,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -73,7 +74,6 @@ from .present.style import (
     ORIGIN_STYLE,
     OUTCOME_LABEL,
     OUTCOME_SYMBOL,
-    PALETTE,
     REGION_STYLE,
     STATUS_LABEL,
 )
@@ -1057,8 +1057,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     top = page.header(title or default_title(tracks, names), _standfirst(tracks)) + 0.14 * scale
     bottom = page.footer([_sources_text(reports),
                           f"Map data: {_plain(ATTRIBUTION)}. {_projection_text(proj.crs)}. Drawn with geo."])
-    placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
-    colors = {i: PALETTE[k % len(PALETTE)] for k, i in enumerate(placed_rows)}
+    colors = {i: c for i, c in enumerate(track_colors(tracks)) if c}  # placed incidents only
     entries = [(i + 1, colors.get(i, FAINT), *_incident_text(tracks.loc[i], figures.loc[i], names))
                for i in range(len(tracks))]
     # A wide page keeps the key to the incidents in a column on the right, a tall one under the map.

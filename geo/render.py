@@ -51,6 +51,7 @@ from .present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNT
                              plane_geometry)
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .present.style import (
+    track_colors,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -59,7 +60,6 @@ from .present.style import (
     ORIGIN_STYLE,
     OUTCOME_LABEL,
     OUTCOME_SYMBOL,
-    PALETTE,
     REACH_LABEL,
     REGION_STYLE,
     STATUS_LABEL,
@@ -670,17 +670,18 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     timeline = []
     assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
+    colour_of = track_colors(tracks)
     archive = len(placed_rows) > ARCHIVE_TRACKS
     if archive:
         coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[placed_rows]]
-        colours = [PALETTE[k % len(PALETTE)] for k in range(len(placed_rows))]
+        colours = [colour_of[i] for i in placed_rows]
         weight = 1 if len(placed_rows) > ARCHIVE_HAIRLINE_TRACKS else 2
         bulk_lines(m, coords, colours, digits=AREA_DIGITS, weight=weight)
         legend_items.append(("#555555", f"{len(placed_rows):,} incidents, one line each; colours only tell "
                                         "neighbouring tracks apart (archive view: see geo analyze for figures)"))
     for k, i in enumerate([] if archive else placed_rows):  # one layer per incident: a handful
         track, fig = tracks.loc[i], figures.loc[i]
-        color = PALETTE[k % len(PALETTE)]
+        color = colour_of[i]
         label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
         group = folium.FeatureGroup(name=label, control=True, show=True)
         report = by_id.get(track["id"])
