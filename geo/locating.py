@@ -49,7 +49,7 @@ from .projection import GEOD, geodesic_km, to_plane
 from .reports import Report, Waypoint
 from .stops import Stop, azimuth, densified_line, forward, lonlat_point, plane_geom
 
-__all__ = ["HEADING_UNCERTAINTY_DEG", "REGION_ENTRY_KM", "REGION_INSET_KM", "REPORTED_DISTANCE_REL", "locate",
+__all__ = ["display_name", "HEADING_UNCERTAINTY_DEG", "REGION_ENTRY_KM", "REGION_INSET_KM", "REPORTED_DISTANCE_REL", "locate",
            "widen"]
 
 #: Uncertainty (km) of a vertex added for "entered region R": where in R is unknown.
@@ -79,12 +79,29 @@ def _time_at(wp: Waypoint) -> str | None:
     return {"entry": "entry crossing", "exit": "exit crossing"}.get(wp.role, "stop")
 
 
+def display_name(written: str | None, raw: dict) -> str:
+    """The name a reader sees for a place: the report's own spelling, the same in every output.
+
+    The gazetteer's name stays in the stop's ``matched``; it is shown instead
+    only when the report's spelling matched no name of the place (a fuzzy
+    match: a misspelling should not be published).
+
+    Examples
+    --------
+    >>> display_name("Loyew", {"name": "Loyev", "match": "folded"}), display_name("Loyw", {"name": "Loyev", "match": "fuzzy"})
+    ('Loyew', 'Loyev')
+    """
+    if written and raw.get("match") != "fuzzy":
+        return str(written)
+    return str(raw.get("name") or written or "")
+
+
 def _place_stop(wp: Waypoint, index: int, location, *, kind: str, status: str) -> Stop:
     raw = dict(getattr(location, "raw", {}) or {})
     unc = float(wp.uncertainty_km or raw.get("uncertainty_km") or 5.0)
     return Stop(
         lon=float(location.longitude), lat=float(location.latitude), uncertainty_km=unc, status=status,
-        label=str(raw.get("name") or wp.name), kind=kind, waypoint=index, time=wp.time,
+        label=display_name(wp.name, raw), kind=kind, waypoint=index, time=wp.time,
         time_approx_min=wp.time_approx_min, after=wp.after, role=wp.role, sources=tuple(wp.sources),
         note=wp.note, matched={k: raw[k] for k in MATCHED_KEYS if k in raw}, time_at=_time_at(wp),
     )

@@ -113,7 +113,7 @@ def test_loyew_exit_crossing_is_an_hour_after_the_entry_crossing_not_after_the_r
     cum = along_km(row)
     at = np.flatnonzero(np.asarray(row.stop_index) >= 0)
     labels = [s["label"] for s in row.stops]
-    loyew, reserve = at[labels.index("Loyev")], at[labels.index("Polesie State Radioecological Reserve")]
+    loyew, reserve = at[labels.index("Loyew")], at[labels.index("Polesie State Radioecological Reserve")]
     # Between the crossings the hour is spread by distance: Loyew, ~2 km in, is reached a minute
     # or two after the entry crossing, and the reserve's centre well before the exit crossing.
     pace = 60.0 / (exit_["km"] - entry["km"])

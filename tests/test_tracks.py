@@ -137,7 +137,8 @@ def test_from_origin_then_a_place_starts_at_an_estimated_entry_just_across_the_b
 """)
     entry, loyew = row.stops[0], row.stops[1]
     assert (entry["kind"], entry["status"], entry["role"]) == ("entry", "estimated", "entry")
-    assert loyew["label"] == "Loyev" and loyew["status"] == "reported"
+    # The report's spelling is shown; the gazetteer's name is kept as an attribute.
+    assert loyew["label"] == "Loyew" and loyew["matched"]["name"] == "Loyev" and loyew["status"] == "reported"
     lon, lat = coords(row)[stop_vertices(row)[0]]
     # Put BORDER_OFFSET_KM across the border; + 10 m for the 20 m brute-force sampling
     # and the 1e-7 degree rounding (both far below that).
