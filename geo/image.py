@@ -62,7 +62,7 @@ from .errors import plain_text
 from .present.figures import check_figures
 from .present.legs import leg_estimated, status_runs
 from .present.shapes import BANDS_KM, corridor, distance_bands
-from .present.words import (ATTRIBUTION, checks_summary, depth_words, clock_text, country_names, date_text, default_title,
+from .present.words import (ATTRIBUTION, checks_summary, depth_words, standfirst, clock_text, country_names, date_text, default_title,
                             has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
                             range_words, reported_text)
 from .present.style import (
@@ -961,13 +961,6 @@ def _sources_text(reports: Sequence[Any] | None) -> str:
     return ("Sources: " + "; ".join(listed) + ".") if listed else ""
 
 
-def _standfirst(tracks: gpd.GeoDataFrame) -> str:
-    placed = int(tracks["placed"].astype(bool).sum())
-    return (f"Routes as reported, joined through the places the sources name ({placed} of {len(tracks)} "
-            "incidents could be placed). Solid lines are reported legs, dashed presumed, dotted estimated; "
-            "the shaded band around each route is where the drone may have been.")
-
-
 def _projection_text(crs: CRS) -> str:
     p = {param.name: round(param.value, 6) for param in crs.coordinate_operation.params}
     return (f"Lambert conformal conic projection (standard parallels {p['Latitude of 1st standard parallel']:g}° "
@@ -1054,7 +1047,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     page = _Page(fig, renderer, scale)
     proj = _Projector(map_crs(tracks))
 
-    top = page.header(title or default_title(tracks, names), _standfirst(tracks)) + 0.14 * scale
+    top = page.header(title or default_title(tracks, names), standfirst(tracks, interactive=False)) + 0.14 * scale
     bottom = page.footer([_sources_text(reports),
                           f"Map data: {_plain(ATTRIBUTION)}. {_projection_text(proj.crs)}. Drawn with geo."])
     colors = {i: c for i, c in enumerate(track_colors(tracks)) if c}  # placed incidents only

@@ -42,7 +42,7 @@ from .atomic import write_atomic_many
 from .bulklines import bulk_lines
 from .errors import RenderOptionError
 from .present.figures import check_figures
-from .present.words import (ATTRIBUTION, depth_words, clock_text, country_names,
+from .present.words import (ATTRIBUTION, depth_words, standfirst, clock_text, country_names,
                             date_text, default_title, describe, has_value, leg_label, range_words, reported_text, whole_km)
 from .present.legs import leg_estimated, status_runs
 from .present.popups import sources_by_report, stop_popup, track_popup
@@ -734,7 +734,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     desc_html = "".join(f"<p>{safe_html(text)}</p>" for text in texts.values())
     head = (f"<header class=\"geo-head\"><h1 id=\"geo-title\">{safe_html(title)}</h1>"
             + (f"<p>{safe_html(description)}</p>" if description else
-               f"<p>{safe_html(_default_description(tracks))}</p>")
+               f"<p>{safe_html(standfirst(tracks, interactive=True))}</p>")
             + "</header>"
             + f"<div id=\"geo-map-description\" class=\"geo-visually-hidden\">{desc_html}</div>"
             + f"<noscript><div class=\"geo-head\">{desc_html}</div></noscript>")
@@ -767,14 +767,6 @@ def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
         text += (f" Depth past the crossed border: median {whole_km(float(np.nanmedian(depth)))} km, "
                  f"largest {whole_km(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
     return text
-
-
-def _default_description(tracks: gpd.GeoDataFrame) -> str:
-    placed = int(tracks["placed"].astype(bool).sum())
-    return (f"Routes as reported, joined through the places the sources name ({placed} of {len(tracks)} "
-            "incidents could be placed). Solid lines are reported legs, dashed presumed, dotted estimated; "
-            "the shaded band around each route is where the drone may have been. Click a route or a point "
-            "for the details and the sources.")
 
 
 def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tiles_attribution: str) -> str:

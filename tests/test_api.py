@@ -111,7 +111,9 @@ def test_load_places_the_tracks_with_the_geocoder_given(gazetteer):
     track = geo.load(seeds_dir() / "2024-07-16-naroulia.yaml", geocoder=geocoder).tracks.iloc[0]
     assert "Naroulia" in geocoder.asked
     target = next(s for s in track["stops"] if s["kind"] == "toward")
-    assert (target["lat"], target["lon"], target["label"]) == (fake[0], fake[1], "towards Nowhere")
+    # Placed where that geocoder says, labelled as the report spells it, the geocoder's name kept beside.
+    assert (target["lat"], target["lon"], target["label"]) == (fake[0], fake[1], "towards Naroulia")
+    assert target["matched"]["name"] == "Nowhere"
 
 
 def test_load_of_no_file_or_a_bad_file_says_what_is_wrong_in_one_line_each():

@@ -18,7 +18,7 @@ from .. import borders
 from ..ranges import range_kind
 from .style import OUTCOME_LABEL
 
-__all__ = ["depth_border", "depth_words", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
+__all__ = ["depth_border", "depth_words", "standfirst", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -316,3 +316,18 @@ def depth_words(fig: pd.Series | dict) -> str:
     """
     value = km_with_range(fig["depth_km"], fig["depth_km_range"], range_kind("depth_km_range"))
     return f"{value} past {depth_border(fig)}"
+
+
+def standfirst(tracks: pd.DataFrame, *, interactive: bool) -> str:
+    """The paragraph under a map's title: how the routes are drawn (and, on the web, where the details are).
+
+    Examples
+    --------
+    >>> standfirst(pd.DataFrame({"placed": [True, False]}), interactive=False)[:62]
+    'Routes as reported, joined through the places the sources name'
+    """
+    placed = int(tracks["placed"].astype(bool).sum())
+    text = (f"Routes as reported, joined through the places the sources name ({placed} of {len(tracks)} "
+            "incidents could be placed). Solid lines are reported legs, dashed presumed, dotted estimated; "
+            "the shaded band around each route is where the drone may have been.")
+    return text + (" Click a route or a point for the details and the sources." if interactive else "")
