@@ -62,7 +62,7 @@ from .errors import plain_text
 from .present.figures import check_figures
 from .present.legs import leg_estimated, status_runs
 from .present.shapes import BANDS_KM, corridor, distance_bands
-from .present.words import (ATTRIBUTION, checks_summary, depth_words, standfirst, clock_text, country_names, date_text, default_title,
+from .present.words import (ATTRIBUTION, checks_summary, cited_publications, depth_words, standfirst, clock_text, country_names, date_text, default_title,
                             has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
                             range_words, reported_text)
 from .present.style import (
@@ -948,11 +948,8 @@ def _sources_text(reports: Sequence[Any] | None) -> str:
     """Every publication cited, once, with the dates it was cited with; those relayed by the same
     outlet together (plain text)."""
     grouped: dict[str, dict[tuple, list]] = {}
-    for report in reports or []:
-        for src in report.sources:
-            dates = grouped.setdefault(src.via or "", {}).setdefault((src.publisher, src.title or ""), [])
-            if src.date and src.date not in dates:
-                dates.append(src.date)
+    for entry in cited_publications(reports):  # those relayed by the same outlet together
+        grouped.setdefault(entry["via"], {})[(entry["publisher"], entry["title"])] = entry["dates"]
     listed = []
     for via, publications in grouped.items():
         items = [publisher + (f", “{title}”" if title else "") + "".join(f", {date_text(d)}" for d in sorted(dates))

@@ -52,7 +52,7 @@ from .present.figures import check_figures
 from .present.legs import status_runs
 from .present.shapes import COORD_DIGITS
 from .present.style import track_colors
-from .present.words import describe
+from .present.words import describe, source_words
 from .projection import GEOD
 from .ranges import RANGE_KINDS
 from .tracks import STATUSES, TIME_SOURCES
@@ -188,13 +188,7 @@ def _sources_plain(reports: Sequence[Any] | None) -> dict[str, dict[str, str]]:
     for report in reports or []:
         texts = {}
         for source in report.sources:
-            parts = [source.publisher]
-            if source.title:
-                parts.append(f"“{source.title}”")
-            if source.date:
-                parts.append(pd.Timestamp(source.date).strftime("%-d %b %Y"))
-            text = ", ".join(parts) + (f" (via {source.via})" if source.via else "")
-            texts[source.id] = text + (f" <{source.url}>" if source.url else "")
+            texts[source.id] = source_words(source) + (f" <{source.url}>" if source.url else "")
         out[report.id] = texts
     return out
 

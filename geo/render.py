@@ -42,7 +42,7 @@ from .atomic import write_atomic_many
 from .bulklines import bulk_lines
 from .errors import RenderOptionError
 from .present.figures import check_figures
-from .present.words import (ATTRIBUTION, depth_words, standfirst, clock_text, country_names,
+from .present.words import (ATTRIBUTION, cited_publications, depth_words, standfirst, clock_text, country_names,
                             date_text, default_title, describe, has_value, leg_label, range_words, reported_text, whole_km)
 from .present.legs import leg_estimated, status_runs
 from .present.popups import sources_by_report, stop_popup, track_popup
@@ -784,20 +784,11 @@ def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tile
         parts.append("<section class=\"geo-unplaced\" aria-labelledby=\"geo-unplaced-h\">"
                      "<h2 id=\"geo-unplaced-h\" style=\"font-size:1em;margin:6px 0 2px\">"
                      "Not on the map (no place named)</h2><ul>" + "".join(items) + "</ul></section>")
-    # One entry per publication (publisher, title, via), with every date and link it was cited with.
-    grouped: dict[tuple, dict[str, list]] = {}
-    for report in reports or []:
-        for s in report.sources:
-            entry = grouped.setdefault((s.publisher, s.title or "", s.via or ""), {"dates": [], "urls": []})
-            if s.date and s.date not in entry["dates"]:
-                entry["dates"].append(s.date)
-            if s.url and s.url not in entry["urls"] and re.match(r"^https?://", s.url):
-                entry["urls"].append(s.url)
     listed = []
-    for (publisher, title, via), entry in grouped.items():
-        text = safe_html(publisher) + (f", “{safe_html(title)}”" if title else "")
-        text += "".join(f", {safe_html(date_text(d))}" for d in sorted(entry["dates"]))
-        text += f" (via {safe_html(via)})" if via else ""
+    for entry in cited_publications(reports):  # one entry per publication, with every date and link
+        text = safe_html(entry["publisher"]) + (f", “{safe_html(entry['title'])}”" if entry["title"] else "")
+        text += "".join(f", {safe_html(date_text(d))}" for d in entry["dates"])
+        text += f" (via {safe_html(entry['via'])})" if entry["via"] else ""
         for k, url in enumerate(entry["urls"]):
             # Offline pages name the link instead of linking: they must not point at the network.
             text += (f" [{safe_html(url)}]" if offline

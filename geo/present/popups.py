@@ -10,7 +10,7 @@ import pandas as pd
 from ..htmlsafe import safe_html
 from ..ranges import range_kind
 from .style import OUTCOME_LABEL, TIME_SOURCE_LABEL
-from .words import clock_text, depth_words, date_text, has_value, hours_minutes, inside_time_note, km_text, km_with_range
+from .words import clock_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
 
 __all__ = ["sources_by_report", "source_html", "stop_popup", "track_popup"]
 
@@ -23,16 +23,8 @@ def sources_by_report(reports: Sequence[Any] | None) -> dict[str, dict[str, Any]
 
 
 def source_html(source: Any) -> str:
-    """One source as safe HTML: publisher, “title”, date, via."""
-    parts = [safe_html(source.publisher)]
-    if source.title:
-        parts.append(f"“{safe_html(source.title)}”")
-    if source.date:
-        parts.append(safe_html(date_text(source.date)))
-    text = ", ".join(parts)
-    if source.via:
-        text += f" (via {safe_html(source.via)})"
-    return text
+    """One source as safe HTML (:func:`geo.present.words.source_words`, escaped)."""
+    return safe_html(source_words(source))
 
 
 def stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: str,

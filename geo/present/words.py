@@ -7,6 +7,7 @@ terminal table) takes its words and number formats from here.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from .. import borders
 from ..ranges import range_kind
 from .style import OUTCOME_LABEL
 
-__all__ = ["depth_border", "depth_words", "standfirst", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
+__all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
 
 
 def hours_minutes(minutes: float) -> str:
@@ -331,3 +332,40 @@ def standfirst(tracks: pd.DataFrame, *, interactive: bool) -> str:
             "incidents could be placed). Solid lines are reported legs, dashed presumed, dotted estimated; "
             "the shaded band around each route is where the drone may have been.")
     return text + (" Click a route or a point for the details and the sources." if interactive else "")
+
+
+def source_words(source: Any) -> str:
+    """One cited source as a line of plain text: publisher, “title”, date (via whom).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as S
+    >>> source_words(S(publisher="Belarusian Hajun", title=None, date="2024-07-16", via="Kyiv Independent"))
+    'Belarusian Hajun, 16 Jul 2024 (via Kyiv Independent)'
+    """
+    parts = [str(source.publisher)]
+    if source.title:
+        parts.append(f"“{source.title}”")
+    if source.date:
+        parts.append(date_text(source.date))
+    return ", ".join(parts) + (f" (via {source.via})" if source.via else "")
+
+
+def cited_publications(reports: Sequence[Any] | None) -> list[dict[str, Any]]:
+    """Every publication the reports cite, once: publisher, title, via, and every date and web link it was cited with.
+
+    In the order first cited; dates sorted; only ``http(s)`` links kept.
+    """
+    grouped: dict[tuple, dict[str, Any]] = {}
+    for report in reports or []:
+        for s in report.sources:
+            entry = grouped.setdefault((s.publisher, s.title or "", s.via or ""),
+                                       {"publisher": s.publisher, "title": s.title or "", "via": s.via or "",
+                                        "dates": [], "urls": []})
+            if s.date and s.date not in entry["dates"]:
+                entry["dates"].append(s.date)
+            if s.url and s.url not in entry["urls"] and re.match(r"^https?://", s.url):
+                entry["urls"].append(s.url)
+    for entry in grouped.values():
+        entry["dates"].sort()
+    return list(grouped.values())
