@@ -85,7 +85,6 @@ from .depth import Path, any_border_depths, track_depths
 from .lengthrange import SAMPLES, length_ranges
 from .projection import GEOD, to_plane
 from .runs import first_where, runs, split_into, sums_between
-from .stoplegs import stop_legs
 
 __all__ = ["FIGURE_COLUMNS", "SAMPLES", "analyse"]
 
@@ -94,7 +93,7 @@ FIGURE_COLUMNS = (
     "id", "placed", "length_km", "length_km_range", "length_by_status_km",
     "crossings", "depth_km", "depth_km_range", "depth_from", "depth_origin_km", "deepest_point", "depth_any_km",
     "depth_with_presumed_km", "inside_km", "inside_minutes", "inside_minutes_estimated", "regions",
-    "duration_minutes", "speeds", "legs", "checks", "warnings",
+    "duration_minutes", "speeds", "checks", "warnings",
 )
 
 
@@ -129,9 +128,7 @@ def analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
           ``depth_any_km`` from the country's whole boundary and
           ``depth_with_presumed_km`` counting presumed legs too;
         * km and minutes inside the country and each region (in order of
-          entry), implied ``speeds`` between reported times, the ``legs``
-          from stop to stop (:mod:`geo.stoplegs`: km, minutes, km/h, status,
-          whether the time is assumed, the point halfway), ``checks`` of every
+          entry), implied speeds between reported times, ``checks`` of every
           reported figure (:mod:`geo.checks`);
         * ``warnings``: list of dicts, ``warning`` (``never_entered``,
           ``entered_from_other``, ``along_border``), ``sentence`` in plain
@@ -196,7 +193,7 @@ def _analyse(tracks: gpd.GeoDataFrame) -> pd.DataFrame:
     out["inside_minutes_estimated"] = np.full(n, None, dtype=object)  # nothing measured for an unplaced track
     out["deepest_point"] = [None] * n
     out["depth_from"] = [None] * n
-    for col in ("crossings", "regions", "speeds", "legs", "warnings"):
+    for col in ("crossings", "regions", "speeds", "warnings"):
         out[col] = [[] for _ in range(n)]
     legs = TimedLegs.empty()
     if tracks["placed"].to_numpy(bool).any():
@@ -481,7 +478,6 @@ def _speed_figures(tracks: gpd.GeoDataFrame, v: dict[str, np.ndarray], seg: dict
     leg_km = sums_between(seg["km"], seg["a"], s1, s2)
     leg_min = v["t"][s2] - v["t"][s1]
     labels = _stop_labels(tracks, placed)
-    _leg_figures(v, seg, labels, out)
     leg_track = g[s1]
     label_at = labels["offset"][leg_track]
     from_label = labels["label"][label_at + v["stop_index"][s1]]
@@ -496,29 +492,6 @@ def _speed_figures(tracks: gpd.GeoDataFrame, v: dict[str, np.ndarray], seg: dict
     split_into(out["speeds"], speeds, leg_track)
     return TimedLegs(leg_track, from_label, to_label, km_r, min_r, kmh_r, unc=v["unc"][s1] + v["unc"][s2],
                      approx_min=approx)
-
-
-def _leg_figures(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], labels: dict[str, np.ndarray],
-                 out: dict[str, Any]) -> None:
-    """Each track's legs from stop to stop (:mod:`geo.stoplegs`): the figures every output labels them with."""
-    legs = stop_legs(v, seg)
-    at = labels["offset"][legs.track]
-    start = runs(v["track"])  # each track's first vertex, to give vertex indices within the track
-    first_vertex = np.zeros(len(v["track"]), np.int64)
-    first_vertex[v["track"][start]] = start
-    base = first_vertex[legs.track]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kmh = np.where(legs.minutes > 0, legs.km / legs.minutes * 60.0, np.nan)
-    # One flat dict a leg (nested ones cost a third more, for 19 legs a track in the benchmark).
-    records = [
-        {"from": f, "to": t, "status": st, "km": k, "minutes": mi, "kmh": None if h != h else h,
-         "time_estimated": e, "mid_lon": x, "mid_lat": y, "mid_segment": ms}
-        for f, t, st, k, mi, h, e, x, y, ms in zip(
-            labels["label"][at + v["stop_index"][legs.first]].tolist(),
-            labels["label"][at + v["stop_index"][legs.last]].tolist(), legs.status.tolist(), legs.km.tolist(),
-            legs.minutes.tolist(), kmh.tolist(), legs.estimated.tolist(), legs.mid_lon.tolist(), legs.mid_lat.tolist(), (legs.mid_segment - base).tolist())
-    ]
-    split_into(out["legs"], records, legs.track)
 
 
 def _stop_labels(tracks: gpd.GeoDataFrame, placed: np.ndarray) -> dict[str, np.ndarray]:

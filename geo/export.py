@@ -36,7 +36,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _clean(value: Any, digits: int = 1) -> Any:
     """JSON-safe, rounded copy of ``value`` (NaN -> None, numpy -> Python)."""
     if isinstance(value, dict):
-        return {str(k): _clean(v, COORD_DIGITS if k in ("lon", "lat", "border_lon", "border_lat", "mid_lon", "mid_lat") else digits)
+        return {str(k): _clean(v, COORD_DIGITS if k in ("lon", "lat", "border_lon", "border_lat") else digits)
                 for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_clean(v, digits) for v in value]

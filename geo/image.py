@@ -60,7 +60,7 @@ from .atomic import check_target, write_atomic
 from .datafiles import PLACES, data_path
 from .errors import plain_text
 from .present.figures import check_figures
-from .present.legs import status_runs
+from .present.legs import leg_estimated, status_runs
 from .present.shapes import BANDS_KM, corridor, distance_bands
 from .present.words import (ATTRIBUTION, checks_summary, cited_publications, depth_words, standfirst, clock_text, country_names, date_text, default_title,
                             has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
@@ -532,6 +532,9 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
     x, y = m.proj.xy(lon, lat)
     unc = np.asarray(track["unc_km"], float)
     status = np.asarray(track["seg_status"], object)
+    stop_index = np.asarray(track["stop_index"], int)
+    t = np.asarray(track["t_min"], float)
+    time_source = np.asarray(track["time_source"], object)
 
     _area(ax, m.project(corridor(lon, lat, unc), simplify=False), facecolor=color, alpha=0.16,
           edgecolor="none", zorder=3)
@@ -547,23 +550,24 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
                 dash_capstyle="round", solid_capstyle="round", solid_joinstyle="round", zorder=5,
                 gid=f"leg-{track['id']}-{first}-{st}")
 
-    # One arrow on each leg long enough, at its middle, pointing the way it flew; its label beside it.
+    # One arrow on each leg long enough, at its middle, pointing the way it flew.
     _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
     cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
+    at = np.flatnonzero(stop_index >= 0)
     leg_labels = []
-    at = np.flatnonzero(np.asarray(track["stop_index"], int) >= 0)  # leg k runs from stop k to stop k + 1
-    for leg, a, b in zip(fig_row["legs"] or [], at[:-1], at[1:]):  # its figures from geo.stoplegs: a handful
-        if leg["km"] < ARROW_MIN_KM:
+    for a, b in zip(at[:-1], at[1:]):  # per leg: a handful
+        km = cum[b] - cum[a]
+        if km < ARROW_MIN_KM:
             continue
-        mid = (cum[a] + cum[b]) / 2  # where along the drawn line, in the print projection
+        mid = (cum[a] + cum[b]) / 2
         k = int(np.clip(np.searchsorted(cum, mid), 1, len(cum) - 1))
         ax.add_patch(FancyArrowPatch((x[k - 1], y[k - 1]), (x[k], y[k]), arrowstyle="-|>",
                                      mutation_scale=m.pt(9), color=color, linewidth=0, zorder=6,
                                      shrinkA=0, shrinkB=0))
-        text = leg_label(leg["km"], leg["minutes"], leg["time_estimated"])
+        estimated = leg_estimated(time_source, a, b)
+        text = leg_label(km, t[b] - t[a], estimated)
         if text:
-            leg_labels.append((float(np.interp(mid, cum, x)), float(np.interp(mid, cum, y)), text,
-                               leg["time_estimated"]))
+            leg_labels.append((float(np.interp(mid, cum, x)), float(np.interp(mid, cum, y)), text, estimated))
 
     stops = track["stops"]
     sx, sy = m.proj.xy([s["lon"] for s in stops], [s["lat"] for s in stops])

@@ -126,8 +126,7 @@ _TRACK_SCHEMA = {
     "inside_km": "float", "inside_minutes": "float", "inside_minutes_estimated": "bool",
     "duration_minutes": "float",
     "checks_consistent": "int", "checks_contradicting": "int", "checks_cannot_check": "int",
-    "crossings": "json", "regions": "json", "speeds": "json", "legs": "json", "checks": "json",
-    "stops": "json",
+    "crossings": "json", "regions": "json", "speeds": "json", "checks": "json", "stops": "json",
     "summary": "str", "description": "str", "sources": "str", "color": "str",
 }
 

@@ -44,7 +44,7 @@ from .errors import RenderOptionError
 from .present.figures import check_figures
 from .present.words import (ATTRIBUTION, cited_publications, depth_words, standfirst, clock_text, country_names,
                             date_text, default_title, describe, has_value, leg_label, range_words, reported_text, whole_km)
-from .present.legs import status_runs
+from .present.legs import leg_estimated, status_runs
 from .present.popups import sources_by_report, stop_popup, track_popup
 from .present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
@@ -64,6 +64,7 @@ from .present.style import (
     REGION_STYLE,
     STATUS_LABEL,
 )
+from .projection import GEOD
 from .ranges import range_kind
 
 __all__ = [
@@ -437,17 +438,20 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
                              attributes={"fill": color, "font-size": "14", "opacity": "1"}).add_to(group)
 
     # Leg labels (km, time, implied speed) beside the midpoint of each leg long enough to carry one.
-    # Their figures and midpoints come from the analysis (geo.stoplegs).
+    _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
     at = np.flatnonzero(stop_index >= 0)
     assumed = False
-    for leg in fig["legs"] or []:  # per leg: a handful per track
-        label = leg_label(leg["km"], leg["minutes"], leg["time_estimated"])
+    for a, b in zip(at[:-1], at[1:]):  # per leg: a handful per track
+        estimated = leg_estimated(time_source, a, b)
+        label = leg_label(cum[b] - cum[a], t[b] - t[a], estimated)
         if label is None:
             continue
-        assumed |= leg["time_estimated"]
-        mlon, mlat = leg["mid_lon"], leg["mid_lat"]
+        assumed |= estimated
+        mid = (cum[a] + cum[b]) / 2
+        mlon, mlat = float(np.interp(mid, cum, lon)), float(np.interp(mid, cum, lat))
         # Beside the line: right of a north-south leg, above an east-west one.
-        k = leg["mid_segment"] + 1
+        k = int(np.clip(np.searchsorted(cum, mid), 1, len(cum) - 1))
         dx = (lon[k] - lon[k - 1]) * math.cos(math.radians(mlat))
         dy = lat[k] - lat[k - 1]
         direction, offset = (("right", (LEG_LABEL_OFFSET_PX, 0)) if abs(dy) >= abs(dx)
