@@ -309,9 +309,9 @@ def _prepared(name: str, mtime: float) -> tuple[np.ndarray, np.ndarray]:
     shapely.prepare(geoms)
     # One test of each now builds GEOS's point locators, which it otherwise builds lazily and not
     # thread-safely (libgeos/geos#825) on the first test, from whichever thread makes it first.
-    corner = shapely.bounds(geoms)
-    shapely.contains_xy(geoms, corner[:, 0], corner[:, 1])
-    return geoms, shapely.bounds(geoms)
+    bounds = shapely.bounds(geoms)
+    shapely.contains_xy(geoms, bounds[:, 0], bounds[:, 1])
+    return geoms, bounds
 
 
 def _points_in(name: str, key: str, lon, lat) -> np.ndarray:

@@ -237,9 +237,6 @@ class _Nodes:
         self.piece, self.u = np.zeros(count, np.int64), np.zeros(count)
         self.piece[self.end], self.u[self.end] = np.arange(len(path.km)), 1.0
         self.piece[self.start], self.u[self.start] = np.arange(len(path.km)), 0.0
-        self.lon, self.lat = np.zeros(count), np.zeros(count)
-        self.lon[self.end], self.lat[self.end] = path.lon1, path.lat1
-        self.lon[self.start], self.lat[self.start] = path.lon0, path.lat0
         self.x, self.y = np.zeros(count), np.zeros(count)
         self.x[self.end], self.y[self.end] = path.x1, path.y1
         self.x[self.start], self.y[self.start] = path.x0, path.y0

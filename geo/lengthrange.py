@@ -14,7 +14,6 @@ from functools import lru_cache
 import numpy as np
 
 from .distancefield import scale_factor
-from .projection import to_plane
 from .runs import runs, sums_between
 
 __all__ = ["SAMPLES", "length_ranges"]
@@ -37,12 +36,13 @@ def length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
     """min-max of the stop-to-stop geodesic length when each stop moves within its radius.
 
     The stops are the vertices with ``stop_index >= 0``; their ``unc`` is the
-    stop's radius.  Each stop is moved by :data:`SAMPLES` fixed offsets in the
-    conformal plane (an offset of u km on the ground is u·k there, k the local
-    scale factor; directions are uniform, so the grid's rotation does not
-    matter), and each moved leg is measured in the plane and scaled by its
-    unmoved leg's ratio of length along the track (geodesic) to planar chord:
-    within 0.1% of moving the stops on the ellipsoid, and ~20x faster.
+    stop's radius, ``x``/``y`` its position in the conformal plane.  Each stop
+    is moved by :data:`SAMPLES` fixed offsets in the conformal plane (an
+    offset of u km on the ground is u·k there, k the local scale factor;
+    directions are uniform, so the grid's rotation does not matter), and each
+    moved leg is measured in the plane and scaled by its unmoved leg's ratio
+    of length along the track (geodesic) to planar chord: within 0.1% of
+    moving the stops on the ellipsoid, and ~20x faster.
 
     Tracks with the same number of stops are worked together, in cache-sized
     chunks, as (tracks, legs, samples) arrays in single precision (offsets are
@@ -55,8 +55,8 @@ def length_ranges(v: dict[str, np.ndarray], seg: dict[str, np.ndarray], n: int,
     if len(at) == 0:
         return lo_out, hi_out
     owner, position = v["track"][at], v["stop_index"][at]
-    lon, lat, unc = v["lon"][at], v["lat"][at], v["unc"][at]
-    x, y = (v["x"][at], v["y"][at]) if "x" in v else to_plane(lon, lat)
+    lat, unc = v["lat"][at], v["unc"][at]
+    x, y = v["x"][at], v["y"][at]
     same = owner[1:] == owner[:-1]
     # Each leg's length along the track (its segments are geodesic pieces), from the segments.
     metres = np.zeros(len(at) - 1)

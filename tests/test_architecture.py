@@ -73,7 +73,7 @@ def test_no_module_imports_another_modules_private_names():
     ("from geo.render import describe\nfrom . import _x\n", ["geo.image: from geo import _x (line 2)"]),
     ("from .image import _own\n", []),  # its own name: not another module's
 ])
-def test_the_private_import_finder_finds_them(tmp_path, monkeypatch, source, expected):
+def test_the_private_import_finder_finds_them(monkeypatch, source, expected):
     fake = PACKAGE / "image.py"
     monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: source if self == fake else "")
     assert _private_imports(fake) == expected
