@@ -60,13 +60,12 @@ from .atomic import check_target, write_atomic
 from .datafiles import PLACES, data_path
 from .errors import plain_text
 from .present.figures import check_figures
-from .present.legs import leg_estimated, status_runs
+from .present.legs import status_runs
+from .present.scene import IncidentView, Scene, build_scene
 from .present.shapes import BANDS_KM, corridor, distance_bands
-from .present.words import (ATTRIBUTION, checks_summary, cited_publications, depth_words, standfirst, clock_text, country_names, date_text, default_title,
-                            has_value, hours_minutes, inside_time_note, km_text, km_with_range, leg_label,
-                            range_words, reported_text)
+from .present.words import (ATTRIBUTION, checks_summary, cited_publications, depth_words, standfirst, clock_text, date_text, default_title,
+                            has_value, hours_minutes, inside_time_note, km_text, km_with_range, range_words, reported_text)
 from .present.style import (
-    track_colors,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -77,7 +76,6 @@ from .present.style import (
     REGION_STYLE,
     STATUS_LABEL,
 )
-from .projection import GEOD
 from .ranges import range_kind
 from .errors import RenderOptionError
 
@@ -523,18 +521,17 @@ def _cities(m: _Map, stops_xy: np.ndarray) -> list[tuple[float, float, str, int]
     return out[:CITY_MAX]
 
 
-def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, color: str,
+def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, view: IncidentView,
                 number: int) -> dict[str, Any]:
-    """One placed incident: corridor, legs by status, arrows, waypoints, crossings, deepest point, end."""
+    """One placed incident, as the presentation model ``view`` says: corridor, legs by status, arrows,
+    waypoints, crossings, deepest point, end."""
     ax = m.ax
+    color = view.color
     coords = shapely.get_coordinates(track.geometry)
     lon, lat = coords[:, 0], coords[:, 1]
     x, y = m.proj.xy(lon, lat)
     unc = np.asarray(track["unc_km"], float)
     status = np.asarray(track["seg_status"], object)
-    stop_index = np.asarray(track["stop_index"], int)
-    t = np.asarray(track["t_min"], float)
-    time_source = np.asarray(track["time_source"], object)
 
     _area(ax, m.project(corridor(lon, lat, unc), simplify=False), facecolor=color, alpha=0.16,
           edgecolor="none", zorder=3)
@@ -550,24 +547,19 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
                 dash_capstyle="round", solid_capstyle="round", solid_joinstyle="round", zorder=5,
                 gid=f"leg-{track['id']}-{first}-{st}")
 
-    # One arrow on each leg long enough, at its middle, pointing the way it flew.
-    _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
-    at = np.flatnonzero(stop_index >= 0)
+    # One arrow on each leg long enough, halfway along it, pointing the way it flew; its label there
+    # (figures, words and the halfway point from the presentation model).
     leg_labels = []
-    for a, b in zip(at[:-1], at[1:]):  # per leg: a handful
-        km = cum[b] - cum[a]
-        if km < ARROW_MIN_KM:
+    for leg in view.legs:  # per leg: a handful
+        if leg.km < ARROW_MIN_KM:
             continue
-        mid = (cum[a] + cum[b]) / 2
-        k = int(np.clip(np.searchsorted(cum, mid), 1, len(cum) - 1))
+        k, g = leg.mid_segment + 1, leg.mid_fraction
         ax.add_patch(FancyArrowPatch((x[k - 1], y[k - 1]), (x[k], y[k]), arrowstyle="-|>",
                                      mutation_scale=m.pt(9), color=color, linewidth=0, zorder=6,
                                      shrinkA=0, shrinkB=0))
-        estimated = leg_estimated(time_source, a, b)
-        text = leg_label(km, t[b] - t[a], estimated)
-        if text:
-            leg_labels.append((float(np.interp(mid, cum, x)), float(np.interp(mid, cum, y)), text, estimated))
+        if leg.label:
+            leg_labels.append((float(x[k - 1] + g * (x[k] - x[k - 1])), float(y[k - 1] + g * (y[k] - y[k - 1])),
+                               leg.label, leg.time_estimated))
 
     stops = track["stops"]
     sx, sy = m.proj.xy([s["lon"] for s in stops], [s["lat"] for s in stops])
@@ -1036,7 +1028,8 @@ def render_image(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
 
 
 def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure:
-    names = country_names()
+    scene = build_scene(tracks, figures, reports=reports)
+    names = scene.names
     w_in, h_in = width_px / dpi, height_px / dpi
     scale = float(np.clip(min(w_in, h_in * 1.25) / DESIGN_WIDTH_IN, 0.55, 1.0))
     fig = Figure(figsize=(w_in, h_in), dpi=dpi, facecolor="white")
@@ -1047,7 +1040,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     top = page.header(title or default_title(tracks, names), standfirst(tracks, interactive=False)) + 0.14 * scale
     bottom = page.footer([_sources_text(reports),
                           f"Map data: {_plain(ATTRIBUTION)}. {_projection_text(proj.crs)}. Drawn with geo."])
-    colors = {i: c for i, c in enumerate(track_colors(tracks)) if c}  # placed incidents only
+    colors = {i: c for i, c in enumerate(scene.colors) if c}  # placed incidents only
     entries = [(i + 1, colors.get(i, FAINT), *_incident_text(tracks.loc[i], figures.loc[i], names))
                for i in range(len(tracks))]
     # A wide page keeps the key to the incidents in a column on the right, a tall one under the map.
@@ -1069,7 +1062,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
                                 "beside the title and the key; make it larger or lower the dpi")
     ax = fig.add_axes(((left + grid) / w_in, (bottom + grid) / h_in, ax_w / w_in, ax_h / h_in), gid="map")
     key = _draw_map(_Map(fig, ax, proj, _view(tracks, figures, proj, ax_w / ax_h), scale), renderer, tracks,
-                    figures, names, colors, beside, must_fit=not side)
+                    figures, scene, beside, must_fit=not side)
     if key is None:
         return fig
     # The key to the symbols would hide a track wherever it went: draw the map again, smaller, with the
@@ -1090,7 +1083,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     ax = fig.add_axes(((left + grid) / w_in, (bottom + below + grid) / h_in, ax_w / w_in, (ax_h - below) / h_in),
                       gid="map")
     _draw_map(_Map(fig, ax, proj, _view(tracks, figures, proj, ax_w / (ax_h - below)), scale), renderer, tracks,
-              figures, names, colors, beside, columns=columns)
+              figures, scene, beside, columns=columns)
     return fig
 
 
@@ -1155,7 +1148,7 @@ class _Page:
         return y
 
 
-def _draw_map(m: _Map, renderer, tracks, figures, names: dict[str, str], colors: dict[int, str],
+def _draw_map(m: _Map, renderer, tracks, figures, scene: Scene,
               beside: tuple[float, float, float] | None = None, *, columns: int = 1,
               must_fit: bool = False) -> Any:
     """Everything inside the map frame: context, tracks, key to the symbols, scale bar, overview, labels.
@@ -1166,6 +1159,7 @@ def _draw_map(m: _Map, renderer, tracks, figures, names: dict[str, str], colors:
     returned instead (to be measured and put outside the map); otherwise None.
     """
     ax, scale, dpi = m.ax, m.scale, m.fig.dpi
+    names = scene.names
     ax.set_axis_off()
     ax.set_xlim(m.view[0], m.view[2])
     ax.set_ylim(m.view[1], m.view[3])
@@ -1179,9 +1173,9 @@ def _draw_map(m: _Map, renderer, tracks, figures, names: dict[str, str], colors:
 
     drawn, statuses, outcomes, assumed_kmh = [], [], [], {}
     reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
-    for i in colors:  # per placed incident: a handful
+    for i in (i for i, c in enumerate(scene.colors) if c):  # per placed incident: a handful
         track, fig_row = tracks.loc[i], figures.loc[i]
-        d = _draw_track(m, labels, track, fig_row, colors[i], i + 1)
+        d = _draw_track(m, labels, track, fig_row, scene.incident(i), i + 1)
         drawn.append((track, fig_row, d))
         statuses += [s for s in dict.fromkeys(track["seg_status"]) if s not in statuses]
         outcomes += [] if track["outcome"] in outcomes else [track["outcome"]]

@@ -42,11 +42,12 @@ import simplekml
 from .errors import ExportError, plain_text
 from .htmlsafe import safe_html
 from .present.figures import check_figures
-from .present.popups import sources_by_report, stop_popup, track_popup
+from .present.popups import stop_popup, track_popup
+from .present.scene import IncidentView, build_scene
 from .present.shapes import COORD_DIGITS
-from .present.style import OUTCOME_LABEL, STATUS_LABEL, track_colors
-from .present.words import ATTRIBUTION, clock_text, depth_words, describe, hours_minutes
-from .layers import crossings_layer, deepest_points_layer, legs_layer, stamp
+from .present.style import OUTCOME_LABEL, STATUS_LABEL
+from .present.words import ATTRIBUTION, clock_text, depth_words
+from .layers import crossings_layer, deepest_points_layer, stamp
 
 
 __all__ = ["LEG_STYLE", "kml_document", "to_kml", "to_kmz"]
@@ -140,29 +141,14 @@ def _doc_description(tracks: gpd.GeoDataFrame, unplaced: list[str]) -> str:
     return "".join(parts)
 
 
-def _leg_text(leg: Any, drone_kmh: float) -> str:
-    """One line about a leg: its ends, km, minutes (marked when estimated) and status.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as Leg
-    >>> _leg_text(Leg(status="presumed", from_stop="A", to_stop="B", km=28.5, minutes=10.1,
-    ...               time_source="estimated"), 170.0)
-    'Leg A → B: 28.5 km, ~10 min (time estimated at 170 km/h); presumed (“probably towards …”)'
-    """
-    est = leg.time_source == "estimated"
-    minutes = "" if pd.isna(leg.minutes) else (f", {'~' if est else ''}{hours_minutes(leg.minutes)}"
-                                               + (f" (time estimated at {drone_kmh:,.0f} km/h)" if est else ""))
-    return f"Leg {leg.from_stop} → {leg.to_stop}: {leg.km:,.1f} km{minutes}; {STATUS_LABEL[leg.status]}"
-
-
 def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track: pd.Series, fig: pd.Series,
-                  color: str, parts: dict[str, pd.DataFrame], sources: dict[str, Any], summary: str | None,
+                  view: IncidentView, parts: dict[str, pd.DataFrame], sources: dict[str, Any],
                   styles: dict[str, simplekml.Style]) -> None:
-    """Fill an incident's folder: legs, timed track, waypoints, crossings, deepest point (shared styles)."""
-    legs, crossings, deepest = (parts[name][parts[name]["id"] == track["id"]]
-                                for name in ("legs", "crossings", "deepest_points"))
-    popup = track_popup(track, fig, summary)
+    """Fill an incident's folder as the presentation model ``view`` says: legs, timed track, waypoints,
+    crossings, deepest point (shared styles)."""
+    crossings, deepest = (parts[name][parts[name]["id"] == track["id"]] for name in ("crossings", "deepest_points"))
+    color = view.color
+    popup = track_popup(track, fig, view.summary)
     coords = shapely.get_coordinates(track.geometry)
     t = np.asarray(track["t_min"], float)
     time_source = np.asarray(track["time_source"], object)
@@ -173,11 +159,12 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
             document.styles.append(styles[key])  # shared styles belong to the Document (written at its top)
         return styles[key]
 
-    for leg in legs.itertuples(index=False):  # per leg: a handful per incident
+    for leg in view.legs:  # per leg, from a stop to the next: a handful per incident
         width, opacity = LEG_STYLE[leg.status]
-        mark = folder.newlinestring(name=f"{leg.status} leg: {leg.from_stop} → {leg.to_stop}",
-                                    coords=_coords(*shapely.get_coordinates(leg.geometry).T), tessellate=1)
-        mark.description = _cdata(f"<p><b>{safe_html(_leg_text(leg, track['speed_typical_kmh']))}</b></p>{popup}")
+        line = np.round(coords[leg.first_vertex:leg.last_vertex + 1], COORD_DIGITS)
+        mark = folder.newlinestring(name=f"{leg.status} leg: {leg.from_label} → {leg.to_label}",
+                                    coords=_coords(line[:, 0], line[:, 1]), tessellate=1)
+        mark.description = _cdata(f"<p><b>{safe_html(leg.sentence)}</b></p>{popup}")
         mark.style = style(f"leg:{color}:{leg.status}", line=(color, width, opacity))
 
     if track["clock"] == "absolute":
@@ -264,19 +251,16 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
     # which the schema allows only when there is no name.  The top folder carries the name and description.
     kml = simplekml.Kml()
     top = kml.newfolder(name=title, open=1)
-    texts = describe(tracks, figures)
-    by_id = {r.id: r for r in reports or []}
-    sources = sources_by_report(reports)
-    colors = track_colors(tracks)
-    parts = {"legs": legs_layer(tracks), "crossings": crossings_layer(tracks, figures),
+    scene = build_scene(tracks, figures, reports=reports)
+    texts = scene.descriptions
+    parts = {"crossings": crossings_layer(tracks, figures),
              "deepest_points": deepest_points_layer(tracks, figures)}
     styles: dict[str, simplekml.Style] = {}
     unplaced = []
     for i in range(len(tracks)):  # per incident: a folder each
-        track, fig = tracks.loc[i], figures.loc[i]
-        folder = top.newfolder(name=f"{track['id']}: {track['title']}")
-        report = by_id.get(track["id"])
-        summary = report.summary if report is not None else None
+        track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
+        folder = top.newfolder(name=view.heading)
+        summary = view.summary
         if not bool(track["placed"]):
             unplaced.append(texts[track["id"]])
             folder.name = f"{track['id']}: {track['title']} (not placed)"
@@ -289,8 +273,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
                 "<p>The report gives no clock time: times are counted from its first timed point (T+), "
                 "so there is no timed track for Google Earth's time slider.</p>")
         folder.description = _cdata(track_popup(track, fig, summary) + note)
-        _add_incident(kml.document, folder, track, fig, colors[i], parts, sources.get(track["id"], {}), summary,
-                      styles)
+        _add_incident(kml.document, folder, track, fig, view, parts, scene.sources.get(track["id"], {}), styles)
     top.description = _cdata(_doc_description(tracks, unplaced))
     return kml
 

@@ -10,8 +10,9 @@
     deepest point as ``deepest_*``, and lists (crossings, regions, speeds,
     checks, stops) as JSON text.
 ``legs``
-    One LineString per run of consecutive segments with the same status
-    (reported, presumed, estimated): km, minutes, from/to stop labels, times.
+    One LineString per leg, from a stop to the next (the analysis' legs table,
+    as the maps label them): status (reported, presumed, estimated), km,
+    minutes, km/h, from/to stop labels, times and whether they are assumed.
 ``waypoints``
     The located stops: label, kind, role, status, uncertainty, time and where
     the time comes from, sources, gazetteer match.
@@ -49,13 +50,11 @@ from .atomic import building
 from .errors import ExportError, OutputError, visible
 from .export import records
 from .present.figures import check_figures
-from .present.legs import status_runs
 from .present.shapes import COORD_DIGITS
-from .present.style import track_colors
-from .present.words import describe, source_words
-from .projection import GEOD
+from .present.scene import Scene, build_scene
+from .present.words import source_words
 from .ranges import RANGE_KINDS
-from .tracks import STATUSES, TIME_SOURCES
+from .tracks import STATUSES
 
 __all__ = [
     "LAYERS",
@@ -89,7 +88,8 @@ FIGURE_DIGITS = 1
 #: Column kinds of the fixed layers (the tracks layer adds any other figure column as text or number).
 _LEG_SCHEMA = {
     "id": "str", "leg": "int", "status": "str", "from_stop": "str", "to_stop": "str", "km": "float",
-    "minutes": "float", "speed_kmh": "float", "time_source": "str", "t_start_min": "float", "t_end_min": "float",
+    "minutes": "float", "speed_kmh": "float", "time_source": "str", "time_estimated": "bool",
+    "t_start_min": "float", "t_end_min": "float",
     "start_time": "datetime", "start_time_local": "str", "end_time": "datetime", "end_time_local": "str",
     "color": "str",
 }
@@ -203,7 +203,7 @@ def _rounded_line(geom) -> shapely.LineString | None:
 
 
 def tracks_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
-                 reports: Sequence[Any] | None = None) -> gpd.GeoDataFrame:
+                 reports: Sequence[Any] | None = None, scene: Scene | None = None) -> gpd.GeoDataFrame:
     """One row per incident, its line and every analysed figure as a flat attribute.
 
     Parameters
@@ -214,6 +214,8 @@ def tracks_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
         From :func:`geo.analyse.analyse` of the same tracks, in the same order.
     reports : sequence of geo.reports.Report, optional
         The reports, for the ``summary`` and ``sources`` columns.
+    scene : geo.present.scene.Scene, optional
+        The presentation model of the same tracks, if already built (colours, descriptions).
 
     Returns
     -------
@@ -227,10 +229,9 @@ def tracks_layer(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
 
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
-    texts = describe(tracks, figures)
-    summaries = {r.id: r.summary for r in reports or []}
+    scene = scene or build_scene(tracks, figures, reports=reports)
+    texts, summaries, colors = scene.descriptions, scene.summaries, scene.colors
     sources = _sources_plain(reports)
-    colors = track_colors(tracks)
     schema = dict(_TRACK_SCHEMA)
     known = {"id", "placed", "length_km_range", "length_by_status_km", "depth_km_range", "deepest_point", "range_kinds"}
     rows = []
@@ -295,43 +296,37 @@ def _kind(values: list[Any]) -> str:
     return "str"
 
 
-def legs_layer(tracks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One LineString per run of consecutive segments with the same status.
+def legs_layer(scene: Scene) -> gpd.GeoDataFrame:
+    """One LineString per leg, from a stop to the next (the analysis' legs table, :mod:`geo.stoplegs`).
 
-    A run starts and ends at stops (a status belongs to a leg between stops);
     ``km`` is its geodesic length (WGS84), ``minutes`` the time between its
-    ends, ``time_source`` the weakest source of its times (``estimated`` when
-    any rests on the drone's typical speed), ``speed_kmh`` the implied speed.
-    The legs of an incident add up to its ``length_km``.
+    ends, ``speed_kmh`` the implied speed, ``time_source`` the weakest source
+    of the times it rests on and ``time_estimated`` whether that is the
+    drone's assumed speed: the same legs, figures and rule as the web map's
+    and the print image's leg labels.  The legs of an incident add up to its
+    ``length_km``.
     """
-    rank = {name: i for i, name in enumerate(TIME_SOURCES)}
-    colors = track_colors(tracks)
     rows, geoms = [], []
-    for i, track in enumerate(tracks.reset_index(drop=True).itertuples(index=False)):  # per incident
-        if not track.placed:
+    for i in range(len(scene.tracks)):  # per incident
+        view = scene.incident(i)
+        if not view.placed:
             continue
+        track = scene.tracks.loc[i]
         coords = shapely.get_coordinates(track.geometry)
-        lon, lat = coords[:, 0], coords[:, 1]
-        t = np.asarray(track.t_min, float)
-        source = np.asarray(track.time_source, object)
-        stop_at = np.maximum.accumulate(np.asarray(track.stop_index, int))  # last stop at or before a vertex
-        _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-        cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
-        t0 = track.t0 if track.clock == "absolute" else None
-        for k, (first, last, status) in enumerate(status_runs(np.asarray(track.seg_status, object))):
-            minutes = t[last] - t[first]
-            weakest = max(source[first:last + 1], key=rank.__getitem__)
-            start, end = _times(_when(t0, t[first])), _times(_when(t0, t[last]))
+        t0 = _t0(track)
+        for leg in view.legs:  # per leg: a handful
+            start, end = _times(_when(t0, leg.t_start_min)), _times(_when(t0, leg.t_end_min))
             rows.append({
-                "id": track.id, "leg": k, "status": status,
-                "from_stop": track.stops[stop_at[first]]["label"], "to_stop": track.stops[stop_at[last]]["label"],
-                "km": _round(cum[last] - cum[first]), "minutes": _round(minutes),
-                "speed_kmh": _round((cum[last] - cum[first]) / minutes * 60.0) if minutes > 0 else None,
-                "time_source": weakest, "t_start_min": _round(t[first]), "t_end_min": _round(t[last]),
+                "id": view.id, "leg": leg.index, "status": leg.status,
+                "from_stop": leg.from_label, "to_stop": leg.to_label,
+                "km": _round(leg.km), "minutes": _round(leg.minutes),
+                "speed_kmh": _round(leg.speed_kmh) if leg.minutes > 0 else None,
+                "time_source": leg.time_source, "time_estimated": leg.time_estimated,
+                "t_start_min": _round(leg.t_start_min), "t_end_min": _round(leg.t_end_min),
                 "start_time": start[0], "start_time_local": start[1], "end_time": end[0], "end_time_local": end[1],
-                "color": colors[i],
+                "color": view.color,
             })
-            geoms.append(shapely.linestrings(np.round(coords[first:last + 1], COORD_DIGITS)))
+            geoms.append(shapely.linestrings(np.round(coords[leg.first_vertex:leg.last_vertex + 1], COORD_DIGITS)))
     return _frame(rows, _LEG_SCHEMA, geoms)
 
 
@@ -423,9 +418,10 @@ def layers(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
         ``tracks``, ``legs``, ``waypoints``, ``crossings``, ``deepest_points``.
     """
     check_figures(tracks, figures, ExportError)
+    scene = build_scene(tracks, figures, reports=reports)
     return {
-        "tracks": tracks_layer(tracks, figures, reports=reports),
-        "legs": legs_layer(tracks),
+        "tracks": tracks_layer(tracks, figures, reports=reports, scene=scene),
+        "legs": legs_layer(scene),
         "waypoints": waypoints_layer(tracks, reports=reports),
         "crossings": crossings_layer(tracks, figures),
         "deepest_points": deepest_points_layer(tracks, figures),

@@ -43,15 +43,15 @@ from .bulklines import bulk_lines
 from .errors import RenderOptionError
 from .present.figures import check_figures
 from .present.words import (ATTRIBUTION, cited_publications, depth_words, standfirst, clock_text, country_names,
-                            date_text, default_title, describe, has_value, leg_label, range_words, reported_text, whole_km)
-from .present.legs import leg_estimated, status_runs
-from .present.popups import sources_by_report, stop_popup, track_popup
+                            date_text, default_title, describe, has_value, range_words, reported_text, whole_km)
+from .present.legs import status_runs
+from .present.popups import stop_popup, track_popup
+from .present.scene import IncidentView, build_scene
 from .present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
                              plane_geometry)
 from .htmlsafe import InertMacroElement, Literal, relative_url, safe_html, safe_json
 from .present.style import (
-    track_colors,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -64,7 +64,6 @@ from .present.style import (
     REGION_STYLE,
     STATUS_LABEL,
 )
-from .projection import GEOD
 from .ranges import range_kind
 
 __all__ = [
@@ -400,13 +399,14 @@ def _popup(html: str, max_width: int = 340) -> folium.Popup:
     return folium.Popup(Html(html, script=True), max_width=max_width)
 
 
-def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, color: str,
-                sources: dict[str, Any], summary: str | None) -> tuple[dict[str, Any], bool]:
-    """Draw one placed incident into its layer.
+def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, view: IncidentView,
+                sources: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Draw one placed incident into its layer, as the presentation model ``view`` says.
 
     Returns its feature for the time slider (with ``minutes`` since its first point) and whether a
     leg label shows a time estimated at the drone's typical speed.
     """
+    color, summary = view.color, view.summary
     coords = shapely.get_coordinates(track.geometry)
     lon, lat = coords[:, 0], coords[:, 1]
     t = np.asarray(track["t_min"], float)
@@ -437,21 +437,18 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, co
     plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
                              attributes={"fill": color, "font-size": "14", "opacity": "1"}).add_to(group)
 
-    # Leg labels (km, time, implied speed) beside the midpoint of each leg long enough to carry one.
-    _, _, metres = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    cum = np.r_[0.0, np.cumsum(np.asarray(metres) / 1000.0)]
+    # Leg labels (km, time, implied speed) beside the point halfway along each leg long enough to
+    # carry one: figures, words and point from the presentation model (the analysis' legs table).
     at = np.flatnonzero(stop_index >= 0)
     assumed = False
-    for a, b in zip(at[:-1], at[1:]):  # per leg: a handful per track
-        estimated = leg_estimated(time_source, a, b)
-        label = leg_label(cum[b] - cum[a], t[b] - t[a], estimated)
+    for leg in view.legs:  # per leg: a handful per track
+        label = leg.label
         if label is None:
             continue
-        assumed |= estimated
-        mid = (cum[a] + cum[b]) / 2
-        mlon, mlat = float(np.interp(mid, cum, lon)), float(np.interp(mid, cum, lat))
+        assumed |= leg.time_estimated
+        mlon, mlat = leg.mid_lon, leg.mid_lat
         # Beside the line: right of a north-south leg, above an east-west one.
-        k = int(np.clip(np.searchsorted(cum, mid), 1, len(cum) - 1))
+        k = leg.mid_segment + 1
         dx = (lon[k] - lon[k - 1]) * math.cos(math.radians(mlat))
         dy = lat[k] - lat[k - 1]
         direction, offset = (("right", (LEG_LABEL_OFFSET_PX, 0)) if abs(dy) >= abs(dx)
@@ -651,14 +648,13 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
     check_figures(tracks, figures, RenderOptionError)
-    names = country_names()
     provider = None if offline else _tile_provider(tiles, tiles_key)
-    by_id = {r.id: r for r in reports or []}
-    sources = sources_by_report(reports)
+    scene = build_scene(tracks, figures, reports=reports)
+    names = scene.names
     title = title or default_title(tracks, names)
     placed_count = int(tracks["placed"].astype(bool).sum())
     # An archive is described as a set (describe_archive, below), not track by track.
-    texts = describe(tracks, figures) if placed_count <= ARCHIVE_TRACKS else {}
+    texts = scene.descriptions if placed_count <= ARCHIVE_TRACKS else {}
 
     m = _Map(location=[53.0, 28.0], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False,
              height=MAP_HEIGHT_PX)
@@ -670,7 +666,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     timeline = []
     assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
-    colour_of = track_colors(tracks)
+    colour_of = scene.colors
     archive = len(placed_rows) > ARCHIVE_TRACKS
     if archive:
         coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[placed_rows]]
@@ -680,18 +676,16 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
         legend_items.append(("#555555", f"{len(placed_rows):,} incidents, one line each; colours only tell "
                                         "neighbouring tracks apart (archive view: see geo analyze for figures)"))
     for k, i in enumerate([] if archive else placed_rows):  # one layer per incident: a handful
-        track, fig = tracks.loc[i], figures.loc[i]
-        color = colour_of[i]
+        track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
+        color = view.color
         label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
         group = folium.FeatureGroup(name=label, control=True, show=True)
-        report = by_id.get(track["id"])
-        feature, assumed = _draw_track(group, track, fig, color, sources.get(track["id"], {}),
-                                       report.summary if report is not None else None)
+        feature, assumed = _draw_track(group, track, fig, view, scene.sources.get(track["id"], {}))
         timeline.append(feature)
         if assumed:
             assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
         group.add_to(m)
-        legend_items.append((color, f"{track['id']}: {track['title']}"))
+        legend_items.append((color, view.heading))
 
     if placed_rows:
         each = shapely.bounds(tracks.geometry.to_numpy()[placed_rows])  # (n, 4), no union needed

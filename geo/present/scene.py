@@ -1,0 +1,174 @@
+"""The presentation model: what a reader is told and shown, built once by :func:`build_scene`.
+
+A :class:`Scene` is made from the tracks, their figures and the reports.  It
+holds the decisions every output would otherwise make on its own: each
+incident's colour, heading, the report's summary, its description, and its
+legs with their figures (from the analysis' legs table,
+:func:`geo.stoplegs.stop_legs`) and their words.  The web map, the print
+image, KML and the GeoPackage draw from it; none of them measures a leg or
+picks a colour.
+
+Legs and descriptions are made when first asked for (an archive view of
+100,000 incidents draws neither, and one object a leg would cost about
+2 µs and 400 bytes each).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..stoplegs import stop_legs
+from .popups import sources_by_report
+from .style import STATUS_LABEL, track_colors
+from .words import country_names, describe, hours_minutes, leg_label
+
+__all__ = ["IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
+
+
+@dataclass(frozen=True)
+class LegView:
+    """One leg, from a stop to the next, as a reader sees it.
+
+    The figures are the legs table's (:mod:`geo.stoplegs`); ``label`` is the
+    short label a map puts beside the leg (None when the leg is too short to
+    carry one) and ``sentence`` the line a balloon or table gives it.
+    """
+
+    index: int
+    from_stop: int
+    to_stop: int
+    first_vertex: int
+    last_vertex: int
+    status: str
+    km: float
+    minutes: float
+    speed_kmh: float
+    t_start_min: float
+    t_end_min: float
+    time_source: str
+    time_estimated: bool
+    mid_lon: float
+    mid_lat: float
+    mid_segment: int
+    mid_fraction: float
+    from_label: str
+    to_label: str
+    label: str | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """One incident as every output shows it (its row in the tracks, in order)."""
+
+    row: int
+    id: str
+    placed: bool
+    color: str | None
+    heading: str
+    summary: str | None
+    legs: tuple[LegView, ...]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Everything the outputs draw, for one set of incidents (see :func:`build_scene`)."""
+
+    tracks: gpd.GeoDataFrame
+    figures: pd.DataFrame
+    legs: pd.DataFrame
+    colors: tuple[str | None, ...]
+    summaries: Mapping[str, str | None]
+    sources: Mapping[str, dict[str, Any]]
+    names: Mapping[str, str]
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def incident(self, row: int) -> IncidentView:
+        """The incident on row ``row`` of the tracks, with its legs."""
+        if row not in self._cache:
+            track = self.tracks.loc[row]
+            self._cache[row] = IncidentView(
+                row=row, id=str(track["id"]), placed=bool(track["placed"]), color=self.colors[row],
+                heading=f"{track['id']}: {track['title']}", summary=self.summaries.get(track["id"]),
+                legs=self._legs_of(row, track))
+        return self._cache[row]
+
+    @functools.cached_property
+    def descriptions(self) -> dict[str, str]:
+        """One plain paragraph per incident, by id (:func:`geo.present.words.describe`)."""
+        return describe(self.tracks, self.figures)
+
+    @functools.cached_property
+    def _leg_rows(self) -> dict[str, tuple[int, int]]:
+        ids = self.legs["id"].to_numpy(object)
+        if len(ids) == 0:
+            return {}
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        ends = np.r_[starts[1:], len(ids)]
+        return {str(ids[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
+
+    def _legs_of(self, row: int, track: pd.Series) -> tuple[LegView, ...]:
+        lo, hi = self._leg_rows.get(str(track["id"]), (0, 0))
+        stops = track["stops"] if bool(track["placed"]) else []
+        views = []
+        for rec in self.legs.iloc[lo:hi].to_dict("records"):  # per leg: a handful per incident
+            views.append(LegView(
+                index=int(rec["leg"]), from_stop=int(rec["from_stop"]), to_stop=int(rec["to_stop"]),
+                first_vertex=int(rec["first_vertex"]), last_vertex=int(rec["last_vertex"]),
+                status=str(rec["status"]), km=float(rec["km"]), minutes=float(rec["minutes"]),
+                speed_kmh=float(rec["speed_kmh"]), t_start_min=float(rec["t_start_min"]),
+                t_end_min=float(rec["t_end_min"]), time_source=str(rec["time_source"]),
+                time_estimated=bool(rec["time_estimated"]), mid_lon=float(rec["mid_lon"]),
+                mid_lat=float(rec["mid_lat"]), mid_segment=int(rec["mid_segment"]),
+                mid_fraction=float(rec["mid_fraction"]),
+                from_label=stops[int(rec["from_stop"])]["label"], to_label=stops[int(rec["to_stop"])]["label"],
+                label=leg_label(float(rec["km"]), float(rec["minutes"]), bool(rec["time_estimated"])),
+                sentence=leg_sentence(stops[int(rec["from_stop"])]["label"], stops[int(rec["to_stop"])]["label"],
+                                      float(rec["km"]), float(rec["minutes"]), bool(rec["time_estimated"]),
+                                      str(rec["status"]), float(track["speed_typical_kmh"]))))
+        return tuple(views)
+
+
+def leg_sentence(from_label: str, to_label: str, km: float, minutes: float, estimated: bool, status: str,
+                 drone_kmh: float) -> str:
+    """One line about a leg: its ends, km, minutes (marked when estimated) and status.
+
+    Examples
+    --------
+    >>> leg_sentence("A", "B", 28.5, 10.1, True, "presumed", 170.0)
+    'Leg A → B: 28.5 km, ~10 min (time estimated at 170 km/h); presumed (“probably towards …”)'
+    """
+    time = "" if pd.isna(minutes) else (f", {'~' if estimated else ''}{hours_minutes(minutes)}"
+                                        + (f" (time estimated at {drone_kmh:,.0f} km/h)" if estimated else ""))
+    return f"Leg {from_label} → {to_label}: {km:,.1f} km{time}; {STATUS_LABEL[status]}"
+
+
+def build_scene(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
+                reports: Sequence[Any] | None = None) -> Scene:
+    """The presentation model of a run: built once, drawn by every output.
+
+    Parameters
+    ----------
+    tracks : geopandas.GeoDataFrame
+        From :func:`geo.tracks.build_tracks` (reindexed 0..n-1 here).
+    figures : pandas.DataFrame
+        From :func:`geo.analyse.analyse` of the same tracks, in the same order.
+    reports : sequence of geo.reports.Report, optional
+        For the summaries and sources.
+
+    Returns
+    -------
+    Scene
+    """
+    tracks = tracks.reset_index(drop=True)
+    return Scene(
+        tracks=tracks, figures=figures.reset_index(drop=True), legs=stop_legs(tracks),
+        colors=tuple(track_colors(tracks)), summaries={r.id: r.summary for r in reports or []},
+        sources=sources_by_report(reports), names=country_names())

@@ -1,0 +1,119 @@
+"""The presentation model, read as a specification: every output tells a reader the same thing.
+
+Each test states one thing a reader is told, and checks it in what the outputs wrote (the web
+map's HTML, the KML, the GeoPackage), against the seeds and an independent computation where
+there is a figure, never against the function that produced it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from xml.etree import ElementTree
+
+import fastkml
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from geo.fileexport import write_export
+from geo.projection import GEOD
+from geo.render import map_html
+
+KML = {"k": "http://www.opengis.net/kml/2.2"}
+LEG_LABEL = re.compile(r"L\.circleMarker\(\s*\[([-\d.]+), ([-\d.]+)\],\s*\{[^}]*\"color\": \"(#[0-9A-Fa-f]{6})\"[^}]*"
+                       r"\"radius\": 2[^}]*\}\s*\)\.addTo\([^)]*\);\s*\w+\.bindTooltip\(\s*`<div>\s*([^<]*?)\s*</div>`")
+
+
+@pytest.fixture(scope="module")
+def outputs(seeds, tmp_path_factory):
+    reports, tracks, figures = seeds
+    where = tmp_path_factory.mktemp("present")
+    page = map_html(tracks, figures, reports=reports, offline=True)
+    kml = write_export(where / "seeds.kml", tracks, figures, reports=reports)
+    gpkg = write_export(where / "seeds.gpkg", tracks, figures, reports=reports)
+    (document,) = fastkml.KML.from_string(kml.read_bytes()).features
+    (top,) = document.features
+    folders = {f.name.split(":")[0]: f for f in top.features}
+    root = ElementTree.fromstring(kml.read_bytes())
+    line_colors = {style.get("id"): style.findtext("k:LineStyle/k:color", namespaces=KML)
+                   for style in root.iter(f"{{{KML['k']}}}Style")}
+    return {"html": page, "kml": folders, "kml_line_colors": line_colors,
+            "legs": pyogrio.read_dataframe(gpkg, layer="legs"),
+            "tracks": pyogrio.read_dataframe(gpkg, layer="tracks").set_index("id")}
+
+
+def _placed(seeds):
+    _, tracks, _ = seeds
+    return [tracks.loc[i] for i in range(len(tracks)) if tracks.loc[i, "placed"]]
+
+
+def _halfway(track):
+    """Per leg (stop to stop): km along the track's vertices on the ellipsoid, and the lon/lat halfway."""
+    coords = shapely.get_coordinates(track.geometry)
+    _, _, metres = GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    along = np.r_[0.0, np.cumsum(metres) / 1000.0]
+    at = np.flatnonzero(np.asarray(track["stop_index"]) >= 0)
+    half = (along[at[:-1]] + along[at[1:]]) / 2
+    return along[at[1:]] - along[at[:-1]], np.interp(half, along, coords[:, 0]), np.interp(half, along, coords[:, 1])
+
+
+def test_every_file_output_has_one_leg_from_each_stop_to_the_next(seeds, outputs):
+    for track in _placed(seeds):
+        labels = [s["label"] for s in track["stops"]]
+        rows = outputs["legs"][outputs["legs"]["id"] == track["id"]].sort_values("leg")
+        assert list(zip(rows["from_stop"], rows["to_stop"])) == list(zip(labels[:-1], labels[1:]))
+        kml_legs = [m.name for m in outputs["kml"][track["id"]].features if " leg: " in (m.name or "")]
+        assert kml_legs == [f"{st} leg: {a} → {b}" for st, a, b in zip(rows["status"], labels[:-1], labels[1:])]
+
+
+def test_a_legs_km_is_the_same_figure_in_the_kml_the_geopackage_and_on_the_map(seeds, outputs):
+    labels_on_map = LEG_LABEL.findall(outputs["html"])
+    for track in _placed(seeds):
+        km, _, _ = _halfway(track)
+        rows = outputs["legs"][outputs["legs"]["id"] == track["id"]].sort_values("leg")
+        np.testing.assert_allclose(rows["km"], km, atol=0.05)  # rounded to 0.1 km in the file
+        balloons = [m.description for m in outputs["kml"][track["id"]].features if " leg: " in (m.name or "")]
+        said = [float(re.search(r": ([\d,.]+) km", b).group(1).replace(",", "")) for b in balloons]
+        np.testing.assert_allclose(said, km, atol=0.05)
+        color = outputs["tracks"].loc[track["id"], "color"]
+        on_map = [float(text.split(" km")[0]) for *_, c, text in labels_on_map if c == color]
+        # The map labels every leg long enough to carry one, in whole km.
+        assert on_map and all(any(abs(x - k) <= 0.5 for k in km) for x in on_map)
+
+
+def test_the_maps_leg_labels_sit_halfway_along_their_legs(seeds, outputs):
+    found = LEG_LABEL.findall(outputs["html"])
+    for track in _placed(seeds):
+        color = outputs["tracks"].loc[track["id"], "color"]
+        points = np.array([[float(lon), float(lat)] for lat, lon, c, _ in found if c == color])
+        _, lon, lat = _halfway(track)
+        for p in points:  # each label is at some leg's halfway point, to the map's 1e-5 degrees
+            assert np.min(np.hypot(lon - p[0], lat - p[1])) <= 2e-5
+
+
+def test_an_incident_has_one_colour_in_every_output(seeds, outputs):
+    for track in _placed(seeds):
+        color = outputs["tracks"].loc[track["id"], "color"]
+        assert set(outputs["legs"].loc[outputs["legs"]["id"] == track["id"], "color"]) == {color}
+        # On the map: the labels halfway along this incident's legs are drawn in its colour.
+        _, lon, lat = _halfway(track)
+        drawn = {c for la, lo, c, _ in LEG_LABEL.findall(outputs["html"])
+                 if np.min(np.hypot(lon - float(lo), lat - float(la))) <= 2e-5}
+        assert drawn == {color}
+        # KML writes aabbggrr: the same red, green and blue.
+        r, g, b = color[1:3], color[3:5], color[5:7]
+        used = {m.style_url.url.lstrip("#") for m in outputs["kml"][track["id"]].features if " leg: " in (m.name or "")}
+        assert used and {outputs["kml_line_colors"][u][2:].lower() for u in used} == {f"{b}{g}{r}".lower()}
+
+
+def test_the_maps_popup_and_the_kml_balloon_tell_the_reports_own_summary(seeds, outputs):
+    reports, _, _ = seeds
+    told = [r for r in reports if r.summary]
+    assert told
+    for report in told:
+        first = report.summary.split(".")[0]
+        assert first in html.unescape(outputs["kml"][report.id].description)
+        if report.id in set(outputs["legs"]["id"]):  # placed: its popup on the map says it too
+            assert html.escape(first, quote=False).replace("'", "&#39;") in outputs["html"]
