@@ -1,4 +1,4 @@
-"""Benchmark :func:`geo.analyse.analyse` against MovingPandas and against the vectorised floor.
+"""Benchmark :func:`geo.analysis.analyse.analyse` against MovingPandas and against the vectorised floor.
 
 Run from the checkout (not a test)::
 
@@ -62,10 +62,10 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from shapely.ops import substring  # noqa: E402
 
-from geo import analyse as ga  # noqa: E402
-from geo import borders  # noqa: E402
-from geo.distancefield import segment_foot  # noqa: E402
-from geo.projection import GEOD, from_plane, to_plane  # noqa: E402
+from geo.analysis import analyse as ga  # noqa: E402
+from geo.reference import borders  # noqa: E402
+from geo.reference.distancefield import segment_foot  # noqa: E402
+from geo.reference.projection import GEOD, from_plane, to_plane  # noqa: E402
 
 #: Seed of the synthetic tracks.
 SEED = 20240713
@@ -99,7 +99,7 @@ def _border_latitudes(lons: np.ndarray) -> np.ndarray:
 
 
 def synthetic_tracks(n: int, *, seed: int = SEED) -> gpd.GeoDataFrame:
-    """``n`` tracks in the format of :func:`geo.tracks.build_tracks`, crossing from Ukraine into Belarus."""
+    """``n`` tracks in the format of :func:`geo.tracks.build.build_tracks`, crossing from Ukraine into Belarus."""
     rng = np.random.default_rng(seed)
     grid = np.round(np.arange(24.5, 31.0 + 1e-9, 0.01), 2)
     border_lat = _border_latitudes(grid)

@@ -48,11 +48,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pyarrow.parquet as pq  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from geo import gazetteer as gz  # noqa: E402
-from geo import names as gn  # noqa: E402
-from geo.datafiles import PLACE_NAMES, PLACES, data_path  # noqa: E402
+from geo.geocoding import gazetteer as gz  # noqa: E402
+from geo.geocoding import names as gn  # noqa: E402
+from geo.reference.datafiles import PLACE_NAMES, PLACES, data_path  # noqa: E402
 from geo.errors import UnknownPlaceError  # noqa: E402
-from geo.names import fold_keys  # noqa: E402
+from geo.geocoding.names import fold_keys  # noqa: E402
 
 #: Places the typos are made from: towns and cities (the gazetteer's kinds from 5,000 people).
 MIN_POPULATION = 5_000

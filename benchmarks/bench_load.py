@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SHIPPED = """
 import time, geopandas, pandas, pyarrow.parquet
-from geo import borders
-from geo.gazetteer import Gazetteer
+from geo.reference import borders
+from geo.geocoding.gazetteer import Gazetteer
 t = time.perf_counter()
 borders.countries(), borders.regions(), borders.borders()
 Gazetteer().tables  # both gazetteer tables, with the lookup index built

@@ -6,17 +6,17 @@ Run::
 
 Synthetic tracks (20 vertices each, fixed seed) run from Ukraine across the
 Belarus–Ukraine border.  At this scale one layer per incident (what
-:func:`geo.render.make_map` draws for a handful of reports) is not an option,
+:func:`geo.outputs.web.render.make_map` draws for a handful of reports) is not an option,
 so the tracks go into one GeoJSON layer with coordinates rounded to
 ``--digits`` decimals, styled in JavaScript from a palette index.  The page is
-offline (:func:`geo.assets.inline_assets`) and opened from ``file://`` in
+offline (:func:`geo.outputs.web.assets.inline_assets`) and opened from ``file://`` in
 headless Chromium (Debian's, through playwright) with every other request
 aborted; "drawn" is the time from navigation start to the second animation
 frame after ``load``, once every track has its SVG path (or the canvas
 renderer has drawn).  Both renderers are timed: SVG and canvas (``prefer_canvas``);
 the integer-delta encoding also as inert lines (``interactive: false``), one
 polyline per track or one multi-polyline per palette colour.  Last, the tracks
-through one custom layer (:func:`geo.bulklines.bulk_lines`: one canvas the
+through one custom layer (:func:`geo.outputs.web.bulklines.bulk_lines`: one canvas the
 size of the map, coordinates decoded and projected once, every track stroked
 with ``moveTo``/``lineTo``), with 2-pixel lines like the others and with
 1-pixel lines.  The default configuration, :data:`DEFAULT`, is printed with
@@ -50,11 +50,11 @@ from folium.template import Template
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.analyse import analyse  # noqa: E402
-from geo.assets import inline_assets  # noqa: E402
-from geo.bulklines import bulk_lines  # noqa: E402
+from geo.analysis.analyse import analyse  # noqa: E402
+from geo.outputs.web.assets import inline_assets  # noqa: E402
+from geo.outputs.web.bulklines import bulk_lines  # noqa: E402
 from geo.present.style import PALETTE  # noqa: E402
-from geo.render import map_html  # noqa: E402
+from geo.outputs.web.render import map_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,12 +63,12 @@ VERTICES = 20
 SEED = 20240716
 TARGET_DRAW_S = 1.0
 TARGET_BYTES = 5_000_000
-BULK = "bulk canvas layer (geo.bulklines)"
+BULK = "bulk canvas layer (geo.outputs.web.bulklines)"
 BULK_HAIR = "bulk canvas layer, 1 px lines"
 ARCHIVE = "geo map archive view, offline"
 #: The configuration recommended for bulk track maps, and why (the figures printed above back it).
 DEFAULT = BULK_HAIR
-DEFAULT_WHY = ("one canvas layer of our own (geo.bulklines): integer deltas are the smallest file (under half "
+DEFAULT_WHY = ("one canvas layer of our own (geo.outputs.web.bulklines): integer deltas are the smallest file (under half "
                "the GeoJSON), decoded and projected once, stroked with moveTo/lineTo; at 10,000 tracks the lines "
                "overplot anyway, and 1 px hairlines rasterise about twice as fast as 2 px in software-rendered "
                "Chromium (2026-11-25, 10,000 tracks: 0.59 s against 1.08 s; Leaflet polylines on canvas 1.2-1.4 s, "
@@ -191,7 +191,7 @@ def compact_page(coords: np.ndarray, *, digits: int, canvas: bool, delta: bool =
 
 
 def bulk_page(coords: np.ndarray, *, digits: int, weight: float = 2) -> str:
-    """All tracks through one :func:`geo.bulklines.bulk_lines` canvas layer (our own ``L.Layer``)."""
+    """All tracks through one :func:`geo.outputs.web.bulklines.bulk_lines` canvas layer (our own ``L.Layer``)."""
     m = _LeafletOnlyMap(tiles=None, zoom_control=True)
     m.fit_bounds(_bounds(coords))
     bulk_lines(m, list(coords), track_colours(len(coords)), digits=digits, weight=weight)

@@ -1,4 +1,4 @@
-"""Benchmark and accuracy check of :mod:`geo.reach` (the reachability figure).
+"""Benchmark and accuracy check of :mod:`geo.analysis.reach` (the reachability figure).
 
 Run from the checkout (not a test)::
 
@@ -15,7 +15,7 @@ Measures, on random pairs of timed fixes around the Belarus-Ukraine border
   (``--step-km`` spacing; membership by ``Geod`` sums and ``shapely.contains_xy``,
   distance by shapely in UTM 35N); the grid can only find less than the
   maximum, so ``geo - grid`` should lie in ``[-0.05, grid spacing]``;
-- the time per pair of :func:`geo.reach.reach_pair` (warm caches).
+- the time per pair of :func:`geo.analysis.reach.reach_pair` (warm caches).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pyproj import Geod, Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.reach import Fix, ellipse_boundary, reach_pair
+from geo.analysis.reach import Fix, ellipse_boundary, reach_pair
 from tests.reference import border_line, country_polygons
 
 GEOD = Geod(ellps="WGS84")

@@ -12,6 +12,6 @@ Importing ``geo`` is cheap: the stages load when a function is first called.
 
 __version__ = "0.1.0"
 
-from .api import Incidents, analyze, load, make_map, write_export, write_image, write_map  # noqa: E402
+from geo.api import Incidents, analyze, load, make_map, write_export, write_image, write_map  # noqa: E402
 
 __all__ = ["__version__", "Incidents", "load", "analyze", "make_map", "write_map", "write_export", "write_image"]

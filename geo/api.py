@@ -12,9 +12,9 @@ has to pass the same tracks, figures and reports around by hand:
 * :func:`write_export` writes GeoPackage, GeoJSON, CSV, KML or KMZ, and
   :func:`write_image` a PNG or SVG map for print.
 
-The function names are not those of the modules (:mod:`geo.analyse`,
-:mod:`geo.export`, :mod:`geo.image`), so that ``from geo import analyse`` still
-means the module.  The ``geo`` command line calls the same functions.
+The function names are not those of the subpackages (:mod:`geo.analysis`,
+:mod:`geo.outputs`, ...), so importing one never takes over an API name.  The
+``geo`` command line calls the same functions.
 
 Nothing heavy is imported until a function is called, so ``import geo`` stays
 cheap.
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - hints only; the imports below are slow
     import geopandas as gpd
     import pandas as pd
 
-    from .reports import Report
+    from geo.reports.report import Report
 
 __all__ = ["Incidents", "load", "analyze", "make_map", "write_map", "write_export", "write_image"]
 
@@ -50,12 +50,12 @@ class Incidents:
 
     Attributes
     ----------
-    reports : list of geo.reports.Report
-        The validated reports, in the order loaded (see :func:`geo.reports.load_reports`).
+    reports : list of geo.reports.report.Report
+        The validated reports, in the order loaded (see :func:`geo.reports.report.load_reports`).
     tracks : geopandas.GeoDataFrame
-        One row per report, same order (see :func:`geo.tracks.build_tracks`).
+        One row per report, same order (see :func:`geo.tracks.build.build_tracks`).
     figures : pandas.DataFrame
-        One row of figures per track (see :func:`geo.analyse.analyse`), computed
+        One row of figures per track (see :func:`geo.analysis.analyse.analyse`), computed
         from ``tracks`` the first time it is read, then kept: change a copy of the
         tracks and build a new ``Incidents`` rather than editing them in place.
     """
@@ -65,10 +65,10 @@ class Incidents:
 
     @cached_property
     def figures(self) -> pd.DataFrame:
-        """The figures of every track (:func:`geo.analyse.analyse`) with its reachability
-        (:func:`geo.reach.reachability`: where it could have been between timed fixes), computed once."""
-        from .analyse import analyse
-        from .reach import with_reachability
+        """The figures of every track (:func:`geo.analysis.analyse.analyse`) with its reachability
+        (:func:`geo.analysis.reach.reachability`: where it could have been between timed fixes), computed once."""
+        from geo.analysis.analyse import analyse
+        from geo.analysis.reach import with_reachability
 
         return with_reachability(analyse(self.tracks), self.tracks)
 
@@ -88,12 +88,12 @@ def load(paths: _PathLike | Iterable[_PathLike] | None = None, *, geocoder: Any 
     paths : str, os.PathLike or iterable of them, optional
         YAML report files, or folders of them (their ``*.yaml``/``*.yml`` files,
         sorted by name).  By default the reports shipped with ``geo``
-        (:func:`geo.datafiles.seeds_dir`).
+        (:func:`geo.reference.datafiles.seeds_dir`).
     geocoder : geopy-style geocoder, optional
         Resolves the place names, both to check them and to place the tracks.
-        By default the offline gazetteer (:class:`geo.gazetteer.Gazetteer`).
+        By default the offline gazetteer (:class:`geo.geocoding.gazetteer.Gazetteer`).
         For an online fallback, pass
-        ``geo.geocode.FallbackGeocoder(Gazetteer(), OnlineGeocoder(user_agent=...))``.
+        ``geo.geocoding.geocode.FallbackGeocoder(Gazetteer(), OnlineGeocoder(user_agent=...))``.
 
     Returns
     -------
@@ -118,13 +118,13 @@ def load(paths: _PathLike | Iterable[_PathLike] | None = None, *, geocoder: Any 
     >>> incidents.reports[1].title
     'Shahed flies some 350 km across Belarus, from the Homel region into the Minsk region'
     """
-    from .datafiles import seeds_dir
-    from .errors import ReportFormatError
-    from .reports import Problem, load_reports
-    from .tracks import build_tracks
+    from geo.reference.datafiles import seeds_dir
+    from geo.errors import ReportFormatError
+    from geo.reports.report import Problem, load_reports
+    from geo.tracks.build import build_tracks
 
     if geocoder is None:
-        from .gazetteer import Gazetteer
+        from geo.geocoding.gazetteer import Gazetteer
 
         geocoder = Gazetteer()
     if paths is None:
@@ -154,11 +154,11 @@ def analyze(incidents: Incidents) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`geo.analyse.FIGURE_COLUMNS`, in the order of ``incidents.tracks``:
+        Columns :data:`geo.analysis.analyse.FIGURE_COLUMNS`, in the order of ``incidents.tracks``:
         ``length_km`` and ``length_km_range`` (min, max), ``crossings``,
         ``depth_km`` past the border with the origin country and ``depth_km_range``,
         ``depth_any_km`` from any border, ``inside_km`` and ``inside_minutes``,
-        ``regions``, ``speeds`` and ``checks`` (see :func:`geo.analyse.analyse`).
+        ``regions``, ``speeds`` and ``checks`` (see :func:`geo.analysis.analyse.analyse`).
         Incidents that cannot be placed have NaN figures and their checks only.
 
     Examples
@@ -188,7 +188,7 @@ def make_map(incidents: Incidents, *, title: str | None = None, byline: str | No
         Page text; the title and the description are made from the data by default.
     tiles : str, optional
         Basemap: an xyzservices provider name, or ``"none"`` for the shipped
-        outlines only.  By default :data:`geo.render.DEFAULT_TILES`.
+        outlines only.  By default :data:`geo.outputs.web.render.DEFAULT_TILES`.
     tiles_key : str, optional
         API key for tile providers that need one.
     offline : bool
@@ -208,8 +208,8 @@ def make_map(incidents: Incidents, *, title: str | None = None, byline: str | No
     >>> html.startswith("<iframe srcdoc="), "cdn.jsdelivr.net" in html
     (True, False)
     """
-    from .render import DEFAULT_TILES
-    from .render import make_map as _make_map
+    from geo.outputs.web.render import DEFAULT_TILES
+    from geo.outputs.web.render import make_map as _make_map
 
     return _make_map(incidents.tracks, incidents.figures, reports=incidents.reports, title=title, byline=byline,
                      description=description, tiles=tiles or DEFAULT_TILES, tiles_key=tiles_key, offline=offline)
@@ -256,9 +256,9 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
     ...     print([p.name for p in written], "cdn.jsdelivr.net" in written[0].read_text(encoding="utf-8"))
     ['map.html', 'map.embed.html'] False
     """
-    from .atomic import check_target
-    from .render import DEFAULT_TILES
-    from .render import write_map as _write_map
+    from geo.atomic import check_target
+    from geo.outputs.web.render import DEFAULT_TILES
+    from geo.outputs.web.render import write_map as _write_map
 
     for target in map_paths(path, embed=embed):  # before the (slow) map
         check_target(target)
@@ -268,8 +268,8 @@ def write_map(path: _PathLike, incidents: Incidents, *, title: str | None = None
 
 
 def map_paths(path: _PathLike, *, embed: bool = False) -> list[Path]:
-    """The files :func:`write_map` writes: the page, and with ``embed`` its snippet (named as geo.render names it)."""
-    from .render import embed_path
+    """The files :func:`write_map` writes: the page, and with ``embed`` its snippet (named as geo.outputs.web.render names it)."""
+    from geo.outputs.web.render import embed_path
 
     return [Path(path), embed_path(path)] if embed else [Path(path)]
 
@@ -280,7 +280,7 @@ def write_export(path: _PathLike, incidents: Incidents) -> Path:
     Parameters
     ----------
     path : str or os.PathLike
-        ``.gpkg`` (GeoPackage with the layers :data:`geo.layers.LAYERS`),
+        ``.gpkg`` (GeoPackage with the layers :data:`geo.outputs.files.layers.LAYERS`),
         ``.geojson``/``.json``, ``.csv``, ``.kml`` or ``.kmz``; its folder must exist.
     incidents : Incidents
         From :func:`load`.
@@ -308,7 +308,7 @@ def write_export(path: _PathLike, incidents: Incidents) -> Path:
     ...     print([name for name, _ in pyogrio.list_layers(path)])
     ['tracks', 'legs', 'waypoints', 'crossings', 'deepest_points']
     """
-    from .fileexport import write_export as _write_export
+    from geo.outputs.files.fileexport import write_export as _write_export
 
     return _write_export(path, incidents.tracks, incidents.figures, reports=incidents.reports)
 
@@ -338,7 +338,7 @@ def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = No
     Raises
     ------
     geo.errors.RenderOptionError
-        For another extension, or a size or dpi outside the limits of :func:`geo.image.check_size`
+        For another extension, or a size or dpi outside the limits of :func:`geo.outputs.print.image.check_size`
         (at most 16,384 px a side and 100 megapixels), before anything is drawn.
     geo.errors.OutputError
         If the file cannot be written (a missing folder, before anything is drawn; no
@@ -355,7 +355,7 @@ def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = No
     ...     print(imread(path).shape[:2])   # rows, columns
     (1000, 800)
     """
-    from .image import write_image as _write_image
+    from geo.outputs.print.image import write_image as _write_image
 
     size = {k: v for k, v in (("width", width), ("height", height), ("dpi", dpi)) if v is not None}
     return _write_image(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title, **size)

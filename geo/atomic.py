@@ -49,7 +49,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OutputError, visible
+from geo.errors import OutputError, visible
 
 __all__ = ["TEMP_MARK", "STALE_AFTER_SECONDS", "check_target", "write_atomic", "building", "together",
            "write_atomic_many", "sweep_stale", "temp_name"]

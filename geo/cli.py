@@ -40,8 +40,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import ControlCharacterError, GeoError, ReportFormatError, UnknownPlaceError, check_plain_text, visible
+from geo import __version__
+from geo.errors import ControlCharacterError, GeoError, ReportFormatError, UnknownPlaceError, check_plain_text, visible
 
 __all__ = ["main", "cli"]
 
@@ -97,7 +97,7 @@ class _ClickMessage(click.ClickException):
 
 
 def _usage_check(check, *args) -> None:
-    """Run ``check(*args)`` (e.g. :func:`geo.fileexport.export_format`) before any work; a GeoError exits 2."""
+    """Run ``check(*args)`` (e.g. :func:`geo.outputs.files.fileexport.export_format`) before any work; a GeoError exits 2."""
     try:
         check(*args)
     except GeoError as err:
@@ -121,7 +121,7 @@ def _plain_text(ctx: click.Context, param: click.Parameter, value):
 
 def _writing(ctx: click.Context, *paths) -> None:
     """Check the output files before any work (:func:`geo.atomic.check_target`) and note the first for Ctrl-C."""
-    from .atomic import check_target
+    from geo.atomic import check_target
 
     ctx.meta[_OUTPUT_KEY] = paths[0]
     for path in paths:
@@ -200,12 +200,12 @@ def _place_line(rec: dict[str, Any]) -> str:
 
 
 def _geocoder(online: bool, user_agent: str | None, cache: str | None):
-    from .gazetteer import Gazetteer
+    from geo.geocoding.gazetteer import Gazetteer
 
     gazetteer = Gazetteer()
     if not online:
         return gazetteer
-    from .geocode import FallbackGeocoder, OnlineGeocoder
+    from geo.geocoding.geocode import FallbackGeocoder, OnlineGeocoder
 
     return FallbackGeocoder(gazetteer, OnlineGeocoder(user_agent=user_agent, cache_path=cache))
 
@@ -271,7 +271,7 @@ def geocode(names, hints, only, alternatives, as_json, online, user_agent, cache
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def borders_cmd(between, country, as_json):
     """Print the length and end points of a shared border, or a country's boundary stretches."""
-    from . import borders
+    from geo.reference import borders
 
     if between:
         border = borders.shared_border(*between)
@@ -302,7 +302,7 @@ def borders_cmd(between, country, as_json):
 
 def _load(reports: tuple[str, ...]):
     """Validate, geocode and build REPORT files (default: the shipped seeds): a :class:`geo.Incidents`."""
-    from .api import load
+    from geo.api import load
 
     return load(list(reports) or None)
 
@@ -322,8 +322,8 @@ def analyze(ctx, reports, fmt, output):
     of every reported figure.  Bad report files: every problem on its own line,
     exit status 2.
     """
-    from .atomic import write_atomic
-    from .export import render
+    from geo.atomic import write_atomic
+    from geo.outputs.files.export import render
 
     if output:
         _writing(ctx, output)
@@ -363,7 +363,7 @@ def map_cmd(ctx, reports, output, offline, embed, title, byline, description, ti
     uncertainty, crossings, depth, regions, a time slider, sources and attribution.
     With --embed both files are written, or (on failure) neither.
     """
-    from .api import map_paths, write_map
+    from geo.api import map_paths, write_map
 
     _writing(ctx, *map_paths(output, embed=embed))
     written = write_map(output, _load(reports), title=title, byline=byline, description=description, tiles=tiles,
@@ -389,8 +389,8 @@ def export_cmd(ctx, reports, output):
     KML/KMZ: for Google Earth, a folder per incident with styled legs, a timed
     track and the map's popups.  The same reports give the same file.
     """
-    from .api import write_export
-    from .fileexport import export_format
+    from geo.api import write_export
+    from geo.outputs.files.fileexport import export_format
 
     _usage_check(export_format, output)  # before any work: a bad extension is a usage error (exit 2)
     _writing(ctx, output)
@@ -418,8 +418,8 @@ def image(ctx, reports, output, width, height, dpi, title):
     crossings, depth, regions, a key, scale bar, sources and attribution, in a
     Lambert conformal projection.  The same reports give the same file.
     """
-    from .api import write_image
-    from .image import DEFAULT_DPI, DEFAULT_HEIGHT_PX, DEFAULT_WIDTH_PX, check_size, image_format
+    from geo.api import write_image
+    from geo.outputs.print.image import DEFAULT_DPI, DEFAULT_HEIGHT_PX, DEFAULT_WIDTH_PX, check_size, image_format
 
     # Before any work: a bad extension, or a size too large to draw, is a usage error (exit 2).
     _usage_check(image_format, output)
@@ -429,7 +429,7 @@ def image(ctx, reports, output, width, height, dpi, title):
 
 
 class _VisibleFormatter(logging.Formatter):
-    """Log lines as ``geo.geocode: message``, on one line, with control characters made visible."""
+    """Log lines as ``geo.geocoding.geocode: message``, on one line, with control characters made visible."""
 
     def format(self, record: logging.LogRecord) -> str:
         return visible(super().format(record), newlines=False)

@@ -74,7 +74,7 @@ class ReportFormatError(GeoError, ValueError):
     """One or more incident report files are malformed.
 
     ``problems`` holds every problem found (objects with ``path``, ``line``,
-    ``field`` and ``message``, e.g. :class:`geo.reports.Problem`); ``str()`` is
+    ``field`` and ``message``, e.g. :class:`geo.reports.report.Problem`); ``str()`` is
     one line per problem, ``path:line: field: what is wrong; what was expected``.
     """
 
@@ -93,7 +93,7 @@ class ExportError(GeoError, ValueError):
 class OutputError(ExportError, OSError):
     """An output file cannot be written (raised by :mod:`geo.atomic`): a missing folder, no space, no permission.
 
-    Also an :class:`ExportError` (so callers of :func:`geo.fileexport.write_export` catch it as before) and an
+    Also an :class:`ExportError` (so callers of :func:`geo.outputs.files.fileexport.write_export` catch it as before) and an
     :class:`OSError`: ``errno`` and ``strerror`` are the system's (``strerror`` is the reason, e.g. "No space
     left on device"; ``errno`` is None for a reason that is not a system error), ``filename`` the target.
     ``str()`` is one line, ``PATH: cannot write: REASON; what to do next``, with control characters in the

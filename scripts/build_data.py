@@ -44,7 +44,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from geo.projection import LCC_EUROPE  # noqa: E402
+from geo.reference.projection import LCC_EUROPE  # noqa: E402
 
 GEOD = Geod(ellps="WGS84")
 

@@ -44,9 +44,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make the geo package importable
     sys.path.insert(0, str(REPO))
 
-from geo.datafiles import PLACE_NAMES, PLACES, REGIONS  # noqa: E402
+from geo.reference.datafiles import PLACE_NAMES, PLACES, REGIONS  # noqa: E402
 from geo.errors import DataError  # noqa: E402
-from geo.names import fold_keys  # noqa: E402
+from geo.geocoding.names import fold_keys  # noqa: E402
 
 __all__ = ["build_gazetteer", "own_spellings", "same_name", "settlement_kind", "settlement_radius_km", "write_gazetteer"]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from geo.analyse import analyse
-from geo.datafiles import seeds_dir
-from geo.gazetteer import Gazetteer
-from geo.reach import with_reachability
-from geo.reports import load_reports
-from geo.tracks import build_tracks
+from geo.analysis.analyse import analyse
+from geo.reference.datafiles import seeds_dir
+from geo.geocoding.gazetteer import Gazetteer
+from geo.analysis.reach import with_reachability
+from geo.reports.report import load_reports
+from geo.tracks.build import build_tracks
 from tests.reference import border_line, country_polygons
 
 

@@ -1,7 +1,7 @@
 """One OnlineGeocoder in a process of its own, for the cross-process tests in test_geocode_online.
 
 Run as ``python -m tests.geocode_worker JOB`` where JOB is a JSON object with the
-keyword arguments of :class:`geo.geocode.OnlineGeocoder` under ``"options"`` and
+keyword arguments of :class:`geo.geocoding.geocode.OnlineGeocoder` under ``"options"`` and
 the place names to look up, in order, under ``"names"``.  The worker builds its
 geocoder, prints ``ready``, waits for one line on stdin (so that the test can
 start every worker at the same moment, after their imports), geocodes the names
@@ -15,7 +15,7 @@ import json
 import sys
 
 from geo.errors import GeoError
-from geo.geocode import OnlineGeocoder
+from geo.geocoding.geocode import OnlineGeocoder
 
 
 def main(argv: list[str]) -> int:

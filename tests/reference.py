@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from pyproj import Geod
 
-from geo.datafiles import data_path
+from geo.reference.datafiles import data_path
 
 GEOD = Geod(ellps="WGS84")
 
@@ -21,7 +21,7 @@ GEOD = Geod(ellps="WGS84")
 def brute_force_km(lon: float, lat: float, line, spacing_deg: float = 0.0002) -> float:
     """Distance from a point to ``line``: the least geodesic distance to its points ~20 m apart.
 
-    No projection and no nearest-point search, so independent of geo.borders.  With
+    No projection and no nearest-point search, so independent of geo.reference.borders.  With
     points 20 m apart the result overestimates the true distance by under 0.1 m at
     distances of a kilometre or more.
     """
@@ -149,7 +149,7 @@ def deepest_by_sampling(points: np.ndarray, line, *, narrow_km: float = 3.0, ref
 
 def track_frame(lines, *, country: str = "BY", origin: str = "UA", speed_kmh: float = 170.0, unc_km: float = 2.0,
                 statuses=None, ids=None):
-    """A GeoDataFrame in the format of :func:`geo.tracks.build_tracks` with one track per vertex list.
+    """A GeoDataFrame in the format of :func:`geo.tracks.build.build_tracks` with one track per vertex list.
 
     Every vertex is a stop with a reported time (``speed_kmh`` along the
     geodesic segments from 02:00 UTC), a radius of ``unc_km``; the segments

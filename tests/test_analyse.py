@@ -1,4 +1,4 @@
-"""Specification of geo.analyse: lengths, crossings, depth, time inside, checks.
+"""Specification of geo.analysis.analyse: lengths, crossings, depth, time inside, checks.
 
 The synthetic reports in ``tests/data/reports/synthetic-*.yaml`` are straight
 lines of coordinates chosen where the answer can be computed without ``geo``:
@@ -18,10 +18,10 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.analyse import FIGURE_COLUMNS, analyse
-from geo.datafiles import seeds_dir
-from geo.reports import load_reports
-from geo.tracks import build_tracks
+from geo.analysis.analyse import FIGURE_COLUMNS, analyse
+from geo.reference.datafiles import seeds_dir
+from geo.reports.report import load_reports
+from geo.tracks.build import build_tracks
 from tests.reference import brute_force_km, brute_force_many_km
 
 GEOD = Geod(ellps="WGS84")
@@ -213,7 +213,7 @@ def test_a_track_from_inside_that_ends_on_the_border_crosses_nothing(figures, tr
 
 
 def test_a_track_from_outside_that_ends_on_the_border_counts_nothing_beyond_it(figures, tracks):
-    # A point on the shared edge belongs to one of the two polygons (geo.borders: the
+    # A point on the shared edge belongs to one of the two polygons (geo.reference.borders: the
     # first by code, BY); so reaching the border may count as a crossing, but only at
     # the end point itself, with nothing inside.  (A modelling choice: see the report.)
     row = figures.loc["synthetic-reaches-border"]
@@ -350,14 +350,14 @@ def test_seed_4_naroulia_ends_120_km_past_the_border(seed_figures):
 
 def test_pruning_the_depth_search_changes_no_figure(tracks, figures, monkeypatch):
     """With many pieces, only those that can hold a track's deepest point are measured exactly
-    (:func:`geo.borders.distance_bounds_km` decides), only segments near a boundary are
+    (:func:`geo.reference.borders.distance_bounds_km` decides), only segments near a boundary are
     intersected with it, and only pieces that can be near a border are sampled for the
     along-border warning; the figures must not change when every shortcut is taken."""
-    import geo.borderwarnings
-    import geo.crossings
-    import geo.depth
+    import geo.analysis.borderwarnings
+    import geo.analysis.crossings
+    import geo.analysis.depth
 
-    monkeypatch.setattr(geo.depth, "EXACT_ALL_BELOW", 0)
-    monkeypatch.setattr(geo.crossings, "PREFILTER_SEGMENTS", 0)
-    monkeypatch.setattr(geo.borderwarnings, "SAMPLE_ALL_BELOW", 0)
+    monkeypatch.setattr(geo.analysis.depth, "EXACT_ALL_BELOW", 0)
+    monkeypatch.setattr(geo.analysis.crossings, "PREFILTER_SEGMENTS", 0)
+    monkeypatch.setattr(geo.analysis.borderwarnings, "SAMPLE_ALL_BELOW", 0)
     assert_same_rows(analyse(tracks), figures)

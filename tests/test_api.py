@@ -22,12 +22,12 @@ import shapely
 from geopy.location import Location
 
 import geo
-from geo.analyse import analyse
-from geo.datafiles import seeds_dir
+from geo.analysis.analyse import analyse
+from geo.reference.datafiles import seeds_dir
 from geo.errors import ExportError, ReportFormatError
-from geo.image import write_image
-from geo.fileexport import write_export
-from geo.render import DEFAULT_TILES, RenderOptionError, map_html
+from geo.outputs.print.image import write_image
+from geo.outputs.files.fileexport import write_export
+from geo.outputs.web.render import DEFAULT_TILES, RenderOptionError, map_html
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "reports"
@@ -64,7 +64,7 @@ def test_api_names_are_not_taken_over_by_submodules():
         importlib.import_module(f"geo.{module.name}")
     for name in geo.__all__[1:]:
         assert getattr(geo, name) is getattr(geo.api, name), name
-    from geo import analyse as module  # the modules keep their own names
+    from geo.analysis import analyse as module  # the modules keep their own names
 
     assert inspect.ismodule(module) and module.analyse is analyse
 

@@ -1,9 +1,11 @@
 """The package's shape, as a specification: who may import whom.
 
 - the contracts in ``pyproject.toml`` (``[tool.importlinter]``) hold: the web
-  map, the print image and the file outputs never import each other;
-  analysis imports neither the presentation layer nor an output; only the
-  geocoding modules import geopy or an HTTP client;
+  map, the print image and the file outputs (``geo.outputs.web``, ``.print``,
+  ``.files``) never import each other; reports, geocoding, reference data,
+  tracks and analysis import neither the presentation layer nor an output;
+  presentation imports no output; only ``geo.geocoding`` imports geopy or an
+  HTTP client;
 - no module of ``geo`` is part of an import cycle (function-level imports
   count: a cycle hidden in a function is still a cycle);
 - no module imports another module's private (``_``) names: what is shared
@@ -69,11 +71,13 @@ def test_no_module_imports_another_modules_private_names():
 
 
 @pytest.mark.parametrize("source, expected", [
-    ("from .render import _clock\n", ["geo.image: from geo.render import _clock (line 1)"]),
-    ("from geo.render import describe\nfrom . import _x\n", ["geo.image: from geo import _x (line 2)"]),
+    ("from ..web.render import _clock\n",
+     ["geo.outputs.print.image: from geo.outputs.web.render import _clock (line 1)"]),
+    ("from geo.outputs.web.render import describe\nfrom . import _x\n",
+     ["geo.outputs.print.image: from geo.outputs.print import _x (line 2)"]),
     ("from .image import _own\n", []),  # its own name: not another module's
 ])
 def test_the_private_import_finder_finds_them(monkeypatch, source, expected):
-    fake = PACKAGE / "image.py"
+    fake = PACKAGE / "outputs" / "print" / "image.py"
     monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: source if self == fake else "")
     assert _private_imports(fake) == expected

@@ -1,4 +1,4 @@
-"""Specification of geo.borders: the reference polygons and the measurements on them."""
+"""Specification of geo.reference.borders: the reference polygons and the measurements on them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo import borders
+from geo.reference import borders
 from geo.errors import GeoError, UnknownCountryError
 from tests.reference import border_line, brute_force_km
 

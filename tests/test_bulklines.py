@@ -1,4 +1,4 @@
-"""Specification of geo.bulklines: the packed data decodes back to the tracks, and pages are stable."""
+"""Specification of geo.outputs.web.bulklines: the packed data decodes back to the tracks, and pages are stable."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import folium
 import numpy as np
 import pytest
 
-from geo.bulklines import bulk_lines, pack
+from geo.outputs.web.bulklines import bulk_lines, pack
 
 TRACKS = [np.array([[30.79343, 51.94115], [29.983, 51.65], [30.02688, 51.50581]]),
           np.array([[27.56653, 53.90019], [30.34044, 53.90876]]),
@@ -44,7 +44,7 @@ def test_the_same_tracks_give_the_same_page_and_colours_are_json_escaped():
         return m.get_root().render()
 
     html = page()
-    # folium's own element ids are random (geo.render makes them stable); the layer's call is not.
+    # folium's own element ids are random (geo.outputs.web.render makes them stable); the layer's call is not.
     layer = html[html.index("new L.GeoBulkLines("):html.index(").addTo(", html.index("new L.GeoBulkLines("))]
     assert layer in page()
     assert "</script><script>alert(1)" not in html

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pyproj import Geod
 
-from geo.analyse import analyse
-from geo.checks import CHECK_STATUSES
-from geo.reports import DRONE_TYPES, load_reports, parse_report
-from geo.tracks import build_tracks
+from geo.analysis.analyse import analyse
+from geo.analysis.checks import CHECK_STATUSES
+from geo.reports.report import DRONE_TYPES, load_reports, parse_report
+from geo.tracks.build import build_tracks
 from tests.reference import made_up_report
 
 REPORTS = Path(__file__).parent / "data" / "reports"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from pyproj import Geod
 
-from geo import borders
+from geo.reference import borders
 from geo.cli import cli
 
 GEOD = Geod(ellps="WGS84")

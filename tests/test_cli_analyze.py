@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import cli
-from geo.datafiles import seeds_dir
+from geo.reference.datafiles import seeds_dir
 
 REPORTS = Path(__file__).parent / "data" / "reports"
 BAD = REPORTS / "bad-many-problems.yaml"

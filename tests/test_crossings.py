@@ -1,4 +1,4 @@
-"""Crossings from the track's geometry, whatever its vertex spacing (geo.crossings via geo.analyse).
+"""Crossings from the track's geometry, whatever its vertex spacing (geo.analysis.crossings via geo.analysis.analyse).
 
 The reference is shapely's own split of each straight lon/lat segment by each
 whole country polygon read from ``data/countries.parquet``
@@ -15,7 +15,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.analyse import analyse
+from geo.analysis.analyse import analyse
 from tests.reference import crossings_of, pieces_along, track_frame
 
 GEOD = Geod(ellps="WGS84")

@@ -12,8 +12,8 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.analyse import FIGURE_COLUMNS, analyse
-from geo.borderwarnings import ALONG_BORDER_KM, ALONG_BORDER_MIN_KM, WARNING_CODES
+from geo.analysis.analyse import FIGURE_COLUMNS, analyse
+from geo.analysis.borderwarnings import ALONG_BORDER_KM, ALONG_BORDER_MIN_KM, WARNING_CODES
 from tests.reference import (border_line, brute_force_many_km, crossings_of, deepest_by_sampling, pieces_along,
                              sample_line, track_frame)
 
@@ -131,10 +131,10 @@ def test_a_short_pass_over_a_meandering_border_is_not_along_it(rows):
 
 
 def test_the_stretch_search_gives_the_same_warnings_when_it_narrows_down(monkeypatch):
-    import geo.borderwarnings
+    import geo.analysis.borderwarnings
 
     tracks = track_frame([ALONG_BUG, FROM_POLAND])
     plain = analyse(tracks)
-    monkeypatch.setattr(geo.borderwarnings, "SAMPLE_ALL_BELOW", 0)
+    monkeypatch.setattr(geo.analysis.borderwarnings, "SAMPLE_ALL_BELOW", 0)
     assert analyse(tracks)["warnings"].tolist() == plain["warnings"].tolist()
     assert analyse(tracks)["crossings"].tolist() == plain["crossings"].tolist()

@@ -1,4 +1,4 @@
-"""Depth over the continuous track, its bound, and the border it is measured from (geo.depth via geo.analyse).
+"""Depth over the continuous track, its bound, and the border it is measured from (geo.analysis.depth via geo.analysis.analyse).
 
 The reference samples every firm segment inside the country every 50 m and
 measures each sample by brute force: the least geodesic distance
@@ -18,7 +18,7 @@ import shapely
 from pyproj import Geod
 
 import geo
-from geo.analyse import analyse
+from geo.analysis.analyse import analyse
 from tests.reference import border_line, deepest_by_sampling, sample_line, track_frame
 
 GEOD = Geod(ellps="WGS84")
@@ -138,12 +138,12 @@ def test_a_presumed_leg_counts_only_for_depth_with_presumed(countries, by_ua_bor
 
 def test_pruning_changes_no_depth(monkeypatch):
     """Below EXACT_ALL_BELOW every piece is searched; with the raster's pruning the figures are the same."""
-    import geo.depth
+    import geo.analysis.depth
 
     lines = [CHORD, [(27.8, 51.3), (27.8, 52.0), (27.56, 53.9)], [(30.8, 51.3), (30.2, 52.4), (28.0, 53.0)]]
     tracks = track_frame(lines)
     plain = analyse(tracks)
-    monkeypatch.setattr(geo.depth, "EXACT_ALL_BELOW", 0)
+    monkeypatch.setattr(geo.analysis.depth, "EXACT_ALL_BELOW", 0)
     pruned = analyse(tracks)
     for column in ("depth_km", "depth_km_range", "depth_any_km", "depth_with_presumed_km", "deepest_point"):
         assert plain[column].tolist() == pruned[column].tolist(), column

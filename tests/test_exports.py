@@ -1,8 +1,8 @@
-"""Specification of ``geo export`` and :mod:`geo.layers` / :mod:`geo.kml`.
+"""Specification of ``geo export`` and :mod:`geo.outputs.files.layers` / :mod:`geo.outputs.files.kml`.
 
 Every file is read back with an independent reader (pyogrio/GDAL, geopandas,
 fastkml, the OGC KML 2.2 schema that fastkml ships, zipfile) and its figures
-compared with :func:`geo.analyse.analyse`; lengths are re-measured with
+compared with :func:`geo.analysis.analyse.analyse`; lengths are re-measured with
 ``pyproj.Geod``.  Figures are exported rounded to 0.1 km / 0.1 min and
 coordinates to 1e-5 degrees, hence the tolerances.
 """
@@ -25,13 +25,13 @@ from fastkml import gx
 from fastkml.validator import validate
 from pyproj import Geod
 
-from geo.analyse import analyse
+from geo.analysis.analyse import analyse
 from geo.cli import cli
 from geo.errors import ExportError
-from geo.fileexport import EXPORT_FORMATS, write_export
-from geo.layers import LAYERS, layers
-from geo.reports import load_reports
-from geo.tracks import build_tracks
+from geo.outputs.files.fileexport import EXPORT_FORMATS, write_export
+from geo.outputs.files.layers import LAYERS, layers
+from geo.reports.report import load_reports
+from geo.tracks.build import build_tracks
 
 KM_TOL = 0.05 + 1e-9       # a figure rounded to 0.1 km (or min)
 DEG_TOL = 0.5e-5 + 1e-12   # a coordinate rounded to 1e-5 degrees

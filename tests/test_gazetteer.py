@@ -1,4 +1,4 @@
-"""Specification of geo.gazetteer.Gazetteer, on the real built data/ files.
+"""Specification of geo.geocoding.gazetteer.Gazetteer, on the real built data/ files.
 
 Reference coordinates come from the GeoNames source table itself (the row of
 the intended geonameid), not from the built gazetteer under test.
@@ -100,7 +100,7 @@ def test_spelling_resolves_within_5_km(gazetteer, reference, query, place_id):
     [("Loyew", "exact"), ("LOYEW", "exact"), ("Naroulia", "folded"), ("Zhlobyn", "folded"), ("Zhlbin", "fuzzy")],
 )
 def test_match_tier_is_reported(gazetteer, query, match):
-    from geo.gazetteer import FUZZY_CUTOFF
+    from geo.geocoding.gazetteer import FUZZY_CUTOFF
 
     raw = gazetteer.geocode(query).raw
     assert raw["match"] == match

@@ -1,6 +1,6 @@
 """Specification of the gazetteer's hand-written parts: the near-key index and the own-name flags.
 
-The index (:class:`geo.names.NearKeys`, :class:`geo.names.NearSpellings`) is
+The index (:class:`geo.geocoding.names.NearKeys`, :class:`geo.geocoding.names.NearSpellings`) is
 checked against a brute-force rapidfuzz scan of every key; the own-name flags
 (``own_spellings`` in the build script) against names whose history is known.
 """
@@ -17,7 +17,7 @@ import pytest
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from geo.names import NearKeys, NearSpellings, plain
+from geo.geocoding.names import NearKeys, NearSpellings, plain
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,8 @@ import shapely
 import yaml
 
 from geo.errors import UnknownPlaceError
-from geo.gazetteer import AMBIGUITY_KM, FUZZY_CUTOFF, MATCH_TIERS
-from geo.reportplaces import WrittenPoint, place_problems, place_warnings
+from geo.geocoding.gazetteer import AMBIGUITY_KM, FUZZY_CUTOFF, MATCH_TIERS
+from geo.reports.places import WrittenPoint, place_problems, place_warnings
 from tests.reference import GEOD, border_line, brute_force_km
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Spec of geo.geocode's online fallback, against a local Nominatim stub (never the internet)."""
+"""Spec of geo.geocoding.geocode's online fallback, against a local Nominatim stub (never the internet)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pytest
 from geopy.location import Location
 
 from geo.errors import DataError, GeocoderServiceError, GeoError, UnknownPlaceError
-from geo.geocode import (
+from geo.geocoding.geocode import (
     MIN_UNCERTAINTY_KM,
     MISS_TTL_DAYS,
     SOURCE_NOMINATIM,
@@ -290,7 +290,7 @@ def test_damaged_row_is_asked_again_with_one_warning_line(
     online = make_online()
     online.geocode("Kherson")
     update_cached(cache_path, column, value)
-    caplog.set_level(logging.WARNING, logger="geo.geocode")
+    caplog.set_level(logging.WARNING, logger="geo.geocoding.geocode")
 
     assert online.geocode("Kherson").raw["place_id"] == 101
     assert online.geocode("Kherson").raw["place_id"] == 101  # the row was replaced
@@ -665,7 +665,7 @@ def test_each_retry_logs_one_line_without_a_traceback(make_online, nominatim, ca
         make_online(max_retries=2, error_wait_seconds=0.05).geocode("Kherson")
 
     warnings = [record for record in caplog.records if record.levelno >= logging.WARNING]
-    assert [record.name for record in warnings] == ["geo.geocode", "geo.geocode"]
+    assert [record.name for record in warnings] == ["geo.geocoding.geocode", "geo.geocoding.geocode"]
     for number, record in enumerate(warnings, start=1):
         message = record.getMessage()
         assert message.startswith(f"Nominatim at http://{nominatim.domain}/search: ")

@@ -1,4 +1,4 @@
-"""geo.image: the static map for print (PNG and SVG).
+"""geo.outputs.print.image: the static map for print (PNG and SVG).
 
 Positions and lengths are checked against pyproj and the WGS84 ellipsoid
 directly, not against the module's own helpers; determinism by rendering twice.
@@ -19,9 +19,9 @@ from PIL import Image
 from pyproj import Geod, Proj, Transformer
 
 from geo.cli import cli
-from geo.image import map_crs, render_image, write_image
+from geo.outputs.print.image import map_crs, render_image, write_image
 from geo.present.style import STATUS_LABEL
-from geo.render import RenderOptionError
+from geo.outputs.web.render import RenderOptionError
 
 SIZE = {"width": 800, "height": 1000, "dpi": 100}
 SVG = "{http://www.w3.org/2000/svg}"

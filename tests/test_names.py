@@ -1,4 +1,4 @@
-"""Specification of geo.names: spellings of one place fold to a shared key."""
+"""Specification of geo.geocoding.names: spellings of one place fold to a shared key."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from geo.names import RULES, fold, fold_keys
+from geo.geocoding.names import RULES, fold, fold_keys
 
 
 def meet(a: str, b: str) -> bool:

@@ -22,8 +22,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 import geo
-from geo.export import to_csv
-from geo.render import map_html
+from geo.outputs.files.export import to_csv
+from geo.outputs.web.render import map_html
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "walkthrough.ipynb"

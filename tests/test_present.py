@@ -17,9 +17,9 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.fileexport import write_export
-from geo.projection import GEOD
-from geo.render import map_html
+from geo.outputs.files.fileexport import write_export
+from geo.reference.projection import GEOD
+from geo.outputs.web.render import map_html
 
 KML = {"k": "http://www.opengis.net/kml/2.2"}
 LEG_LABEL = re.compile(r"L\.circleMarker\(\s*\[([-\d.]+), ([-\d.]+)\],\s*\{[^}]*\"color\": \"(#[0-9A-Fa-f]{6})\"[^}]*"

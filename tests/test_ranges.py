@@ -6,9 +6,9 @@ import csv
 import io
 import json
 
-from geo.export import to_csv, to_json, to_table
+from geo.outputs.files.export import to_csv, to_json, to_table
 from geo.present.words import range_words
-from geo.ranges import RANGE_KINDS, RANGE_MEANING
+from geo.analysis.ranges import RANGE_KINDS, RANGE_MEANING
 
 
 def test_json_names_each_ranges_kind_and_meaning(seeds):

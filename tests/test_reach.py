@@ -1,7 +1,7 @@
-"""geo.reach against independent computations: pyproj geodesics, shapely in a UTM plane, brute force.
+"""geo.analysis.reach against independent computations: pyproj geodesics, shapely in a UTM plane, brute force.
 
-Every track here is built by hand with only the columns geo.reach reads, so the
-tests do not depend on how geo.tracks times a report.
+Every track here is built by hand with only the columns geo.analysis.reach reads, so the
+tests do not depend on how geo.tracks.build times a report.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from geo.reach import REACH_COLUMNS, reachability
+from geo.analysis.reach import REACH_COLUMNS, reachability
 from tests.reference import border_line, brute_force_km, country_polygons
 
 GEOD = Geod(ellps="WGS84")

@@ -6,7 +6,7 @@ import doctest
 import re
 from pathlib import Path
 
-from geo.reports import parse_report
+from geo.reports.report import parse_report
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_the_python_api_example_runs_as_shown(tmp_path, monkeypatch):
 
 
 def test_the_limits_the_readme_gives_are_the_loaders():
-    from geo import reportplaces, reports, reportyaml
+    from geo.reports import places as reportplaces, report as reports, yamlfile as reportyaml
 
     section = README[README.index("**Limits.**"):]
     section = section[:section.index("\n\n")]

@@ -1,4 +1,4 @@
-"""geo.render: the published map, tested as text (no browser).
+"""geo.outputs.web.render: the published map, tested as text (no browser).
 
 The seeds are rendered once per module (online and offline); an injection
 report puts hostile strings in every free-text field a report has.
@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo.analyse import analyse
+from geo.analysis.analyse import analyse
 from geo.cli import cli
-from geo.render import (ATTRIBUTION, RenderOptionError, embed_html, make_map, map_html, safe_html,
+from geo.outputs.web.render import (ATTRIBUTION, RenderOptionError, embed_html, make_map, map_html, safe_html,
                         write_map)
-from geo.reports import load_reports
-from geo.tracks import build_tracks
+from geo.reports.report import load_reports
+from geo.tracks.build import build_tracks
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -292,7 +292,7 @@ def test_panels_placed_apart_and_collapsible(online):
 @pytest.fixture(scope="module")
 def archive(seeds):
     """The three placed seeds repeated 70 times (210 incidents, above ARCHIVE_TRACKS)."""
-    from geo.render import ARCHIVE_TRACKS
+    from geo.outputs.web.render import ARCHIVE_TRACKS
 
     _reports, tracks, _figures = seeds
     placed = tracks[tracks["placed"].astype(bool)]

@@ -1,4 +1,4 @@
-"""Specification of geo.reports: the incident report format and its loader.
+"""Specification of geo.reports.report: the incident report format and its loader.
 
 Fixtures are the four seed reports in ``seeds/`` and the small files in
 ``tests/data/reports/`` (hand-written for these tests; ``bad-*`` files are
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import GeoError, ReportFormatError
-from geo.reports import (
+from geo.reports.report import (
     DRONE_TYPES,
     Problem,
     Report,

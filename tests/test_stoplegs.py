@@ -1,4 +1,4 @@
-"""The legs table (geo.stoplegs): one row a leg, from each stop to the next, for every output to label.
+"""The legs table (geo.analysis.stoplegs): one row a leg, from each stop to the next, for every output to label.
 
 Checked on the seeds against pyproj's geodesic length of each leg's own vertices, the tracks'
 own times, and an independent walk along the track for the point halfway.
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.projection import GEOD
-from geo.stoplegs import LEG_COLUMNS, stop_legs
+from geo.reference.projection import GEOD
+from geo.analysis.stoplegs import LEG_COLUMNS, stop_legs
 
 KM_TOL = 1e-6
 

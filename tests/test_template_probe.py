@@ -1,7 +1,7 @@
 """Report and option text is never template source: a probe in every text field and every text option of `geo map`.
 
 folium and branca compile rendered page parts as Jinja templates a second time
-(see geo/htmlsafe.py), so text that reaches them as a value could still run as
+(see geo/present/htmlsafe.py), so text that reaches them as a value could still run as
 template code.  Here every free-text field of a report and every text option of
 ``geo map`` holds a probe with Jinja's three delimiters, a JavaScript template
 substitution, a backtick, ``</script>`` and markup, each probe tagged with its

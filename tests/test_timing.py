@@ -19,9 +19,9 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.gazetteer import Gazetteer
-from geo.reports import parse_report
-from geo.tracks import TIME_SOURCES, build_tracks
+from geo.geocoding.gazetteer import Gazetteer
+from geo.reports.report import parse_report
+from geo.tracks.build import TIME_SOURCES, build_tracks
 from tests.reference import made_up_report
 
 GEOD = Geod(ellps="WGS84")

@@ -1,4 +1,4 @@
-"""Specification of geo.tracks: from a validated report to a densified, timed track.
+"""Specification of geo.tracks.build: from a validated report to a densified, timed track.
 
 Every expected value here is computed independently of ``geo``: distances and
 geodesics with :class:`pyproj.Geod`, point-in-polygon with shapely, on the
@@ -18,10 +18,10 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.datafiles import data_path
-from geo.gazetteer import Gazetteer
-from geo.reports import parse_report
-from geo.tracks import (
+from geo.reference.datafiles import data_path
+from geo.geocoding.gazetteer import Gazetteer
+from geo.reports.report import parse_report
+from geo.tracks.build import (
     BORDER_OFFSET_KM,
     DENSIFY_KM,
     ESTIMATED_BORDER_MIN_KM,
@@ -41,7 +41,7 @@ SHAHED_TYPICAL_KMH = 170.0
 
 def report(route: str, *, id: str = "test-flight"):
     """A valid report around ``route`` (YAML list items, indented two spaces)."""
-    return parse_report(made_up_report(route, id=id, summary="A made-up flight for the tests of geo.tracks."))
+    return parse_report(made_up_report(route, id=id, summary="A made-up flight for the tests of geo.tracks.build."))
 
 
 def track(route: str):

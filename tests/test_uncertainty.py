@@ -14,7 +14,7 @@ radius in at least 90% of cases, and in at least 80% on each border.
 
 The first rule tried (the stretch within 1.5 times the shortest distance)
 failed it: 75.7% (median radius 50 km; the old rule, max(10 km, half the
-distance), 42.0% with a median of 19 km).  The rule in :mod:`geo.entry`
+distance), 42.0% with a median of 19 km).  The rule in :mod:`geo.tracks.entry`
 (shortest distance plus 50 km, or a 45-degree detour for deep places) was
 chosen then, and checked on truths this file does not contain: other points
 along the borders, angles -40..35 degrees and 40/90 km (92.9% of 240), and
@@ -30,9 +30,9 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from geo.gazetteer import Gazetteer
-from geo.reports import parse_report
-from geo.tracks import HEADING_UNCERTAINTY_DEG, build_tracks
+from geo.geocoding.gazetteer import Gazetteer
+from geo.reports.report import parse_report
+from geo.tracks.build import HEADING_UNCERTAINTY_DEG, build_tracks
 from tests.reference import border_line, country_polygons, made_up_report
 
 GEOD = Geod(ellps="WGS84")

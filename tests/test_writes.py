@@ -39,8 +39,8 @@ import geo.cli
 from geo.api import Incidents
 from geo.atomic import STALE_AFTER_SECONDS, TEMP_MARK, building, sweep_stale, temp_name, write_atomic
 from geo.errors import CONTROL_CHARACTERS, ExportError, OutputError
-from geo.export import to_csv
-from geo.render import RenderOptionError
+from geo.outputs.files.export import to_csv
+from geo.outputs.web.render import RenderOptionError
 
 #: The image size the tests draw (as tests/test_image.py): the default page at half the pixels.
 SMALL = ["--width", "800", "--height", "1000", "--dpi", "100"]

@@ -1,4 +1,4 @@
-"""How a track is drawn leg by leg: runs of segments of one status (the legs' figures come from :mod:`geo.stoplegs`)."""
+"""How a track is drawn leg by leg: runs of segments of one status (the legs' figures come from :mod:`geo.analysis.stoplegs`)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..htmlsafe import safe_html
-from ..ranges import range_kind
-from .style import OUTCOME_LABEL, TIME_SOURCE_LABEL
-from .words import clock_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
+from geo.present.htmlsafe import safe_html
+from geo.analysis.ranges import range_kind
+from geo.present.style import OUTCOME_LABEL, TIME_SOURCE_LABEL
+from geo.present.words import clock_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
 
 __all__ = ["sources_by_report", "source_html", "stop_popup", "track_popup"]
 

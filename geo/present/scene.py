@@ -4,7 +4,7 @@ A :class:`Scene` is made from the tracks, their figures and the reports.  It
 holds the decisions every output would otherwise make on its own: each
 incident's colour, heading, the report's summary, its description, and its
 legs with their figures (from the analysis' legs table,
-:func:`geo.stoplegs.stop_legs`) and their words.  The web map, the print
+:func:`geo.analysis.stoplegs.stop_legs`) and their words.  The web map, the print
 image, KML and the GeoPackage draw from it; none of them measures a leg or
 picks a colour.
 
@@ -24,10 +24,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..stoplegs import stop_legs
-from .popups import sources_by_report
-from .style import STATUS_LABEL, track_colors
-from .words import country_names, describe, hours_minutes, leg_label
+from geo.analysis.stoplegs import stop_legs
+from geo.present.popups import sources_by_report
+from geo.present.style import STATUS_LABEL, track_colors
+from geo.present.words import country_names, describe, hours_minutes, leg_label
 
 __all__ = ["IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
 
@@ -36,7 +36,7 @@ __all__ = ["IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
 class LegView:
     """One leg, from a stop to the next, as a reader sees it.
 
-    The figures are the legs table's (:mod:`geo.stoplegs`); ``label`` is the
+    The figures are the legs table's (:mod:`geo.analysis.stoplegs`); ``label`` is the
     short label a map puts beside the leg (None when the leg is too short to
     carry one) and ``sentence`` the line a balloon or table gives it.
     """
@@ -157,10 +157,10 @@ def build_scene(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
     Parameters
     ----------
     tracks : geopandas.GeoDataFrame
-        From :func:`geo.tracks.build_tracks` (reindexed 0..n-1 here).
+        From :func:`geo.tracks.build.build_tracks` (reindexed 0..n-1 here).
     figures : pandas.DataFrame
-        From :func:`geo.analyse.analyse` of the same tracks, in the same order.
-    reports : sequence of geo.reports.Report, optional
+        From :func:`geo.analysis.analyse.analyse` of the same tracks, in the same order.
+    reports : sequence of geo.reports.report.Report, optional
         For the summaries and sources.
 
     Returns

@@ -1,7 +1,7 @@
 """Display-only shapes: a track's uncertainty corridor and the bands of distance from a border.
 
 Drawn by the web map and the print image alike; simplified and rounded for
-display, never measured from (every figure comes from :mod:`geo.analyse`).
+display, never measured from (every figure comes from :mod:`geo.analysis.analyse`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .. import borders
-from ..projection import from_plane, to_plane
-from .words import country_names
+from geo.reference import borders
+from geo.reference.projection import from_plane, to_plane
+from geo.present.words import country_names
 
 __all__ = ["BANDS_KM", "COORD_DIGITS", "AREA_DIGITS", "corridor", "distance_bands", "plane_geometry",
            "lonlat_geometry", "geojson_of", "feature_collection"]
@@ -58,7 +58,7 @@ def corridor(lon: np.ndarray, lat: np.ndarray, unc_km: np.ndarray) -> shapely.Ge
     """The uncertainty corridor of a track, in lon/lat (display only).
 
     The union, over consecutive vertices, of the convex hull of the two discs of
-    radius ``unc_km`` (km) around them, built in :data:`geo.projection.LCC_EUROPE`
+    radius ``unc_km`` (km) around them, built in :data:`geo.reference.projection.LCC_EUROPE`
     (conformal; its scale is within 1% of true between 45° N and 60° N) and
     simplified by :data:`SIMPLIFY_CORRIDOR_M`.
 

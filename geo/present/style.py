@@ -39,11 +39,11 @@ DASH = {"reported": None, "presumed": "10 7", "estimated": "2 6"}
 STATUS_LABEL = {"reported": "reported", "presumed": "presumed (“probably towards …”)",
                 "estimated": "estimated by the tool"}
 
-#: What the reachability area means (drawn between timed fixes, see geo.reach).
+#: What the reachability area means (drawn between timed fixes, see geo.analysis.reach).
 REACH_LABEL = ("possible area: where it could have been between two reported times, at the drone "
                "type's top plausible ground speed (not a track)")
 
-#: How each time source (geo.tracks.TIME_SOURCES) reads.
+#: How each time source (geo.tracks.build.TIME_SOURCES) reads.
 TIME_SOURCE_LABEL = {"reported": "reported", "reported_approx": "reported, approx",
                      "interpolated": "interpolated between reported times",
                      "estimated": "estimated at the type's typical speed"}

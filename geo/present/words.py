@@ -15,9 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .. import borders
-from ..ranges import range_kind
-from .style import OUTCOME_LABEL
+from geo.reference import borders
+from geo.analysis.ranges import range_kind
+from geo.present.style import OUTCOME_LABEL
 
 __all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
 
@@ -71,7 +71,7 @@ def range_words(lo: float, hi: float, kind: str) -> str:
 
 
 def time_words(source: str | None, estimated: bool = False) -> tuple[str, str]:
-    """What goes before and after a clock time, by its source (:data:`geo.tracks.TIME_SOURCES`).
+    """What goes before and after a clock time, by its source (:data:`geo.tracks.build.TIME_SOURCES`).
 
     Examples
     --------
@@ -84,13 +84,13 @@ def time_words(source: str | None, estimated: bool = False) -> tuple[str, str]:
             "estimated": ("", " (time estimated)")}.get(source, ("", ""))
 
 
-#: A time source (:data:`geo.tracks.TIME_SOURCES`) in a few words.
+#: A time source (:data:`geo.tracks.build.TIME_SOURCES`) in a few words.
 TIME_SOURCE_WORDS = {"reported": "reported", "reported_approx": "reported, approx",
                      "interpolated": "interpolated", "estimated": "estimated"}
 
 
 def reach_sentence(pair: dict, origin: str) -> str:
-    """One pair of timed fixes of :func:`geo.reach.reachability`, as a reader is told it.
+    """One pair of timed fixes of :func:`geo.analysis.reach.reachability`, as a reader is told it.
 
     Examples
     --------
@@ -144,7 +144,7 @@ def km_text(value: float) -> str:
 
 
 def km_with_range(value: float, pair: Sequence[float], kind: str) -> str:
-    """A figure with its range, saying whether the range is a bound or an interval (:mod:`geo.ranges`)."""
+    """A figure with its range, saying whether the range is a bound or an interval (:mod:`geo.analysis.ranges`)."""
     lo, hi = pair
     if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
         return km_text(value)

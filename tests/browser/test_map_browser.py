@@ -14,13 +14,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from geo.analyse import analyse
+from geo.analysis.analyse import analyse
 from geo.cli import cli
-from geo.datafiles import seeds_dir
+from geo.reference.datafiles import seeds_dir
 from geo.present.style import PALETTE
-from geo.render import map_html
-from geo.reports import load_reports
-from geo.tracks import build_tracks
+from geo.outputs.web.render import map_html
+from geo.reports.report import load_reports
+from geo.tracks.build import build_tracks
 from tests.browser.conftest import PHONE_VIEWPORT
 from tests.test_render import PAYLOADS, _injection_yaml
 

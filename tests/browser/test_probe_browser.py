@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.assets import asset_table
+from geo.outputs.web.assets import asset_table
 from tests.browser.conftest import VIEWPORT
 from tests.test_template_probe import SHOWN_FIELDS, probe, write_probe_maps
 

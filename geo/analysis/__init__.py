@@ -1,0 +1,1 @@
+"""Tracks measured against borders: pure, vectorised, row-independent figures (tables in, tables out)."""

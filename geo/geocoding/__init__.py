@@ -1,0 +1,1 @@
+"""Place names to coordinates: the shipped gazetteer, the opt-in online fallback, name folding."""

@@ -1,0 +1,1 @@
+"""Files for analysts: JSON, GeoJSON, CSV, the terminal table, GeoPackage, KML and KMZ."""

@@ -1,0 +1,1 @@
+"""The print image (PNG, SVG), drawn with matplotlib."""

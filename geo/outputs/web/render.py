@@ -1,0 +1,927 @@
+"""Tracks and figures to a publishable web map (Leaflet, through folium).
+
+:func:`make_map` draws what :func:`geo.tracks.build.build_tracks` and
+:func:`geo.analysis.analyse.analyse` computed: one layer per incident (the route by leg
+status, its uncertainty corridor, direction arrows, waypoints, crossings, the
+deepest point and the end, leg labels), the countries involved, the crossed
+border, bands of distance from it and the regions entered; then a legend, a
+time slider, the sources and the attribution.  :func:`map_html` renders it to
+deterministic HTML; :func:`write_map` writes it atomically.
+
+Display geometry is simplified and rounded here only: every figure shown comes
+from ``figures`` as computed, never from the simplified shapes.
+
+Safety: every string that comes from a report reaches the page only through
+:func:`safe_html` (HTML text and attributes, and folium's popups and tooltips,
+which are JavaScript template literals) or JSON with ``<`` escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import markupsafe
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Html
+from folium import plugins
+from folium.template import Template
+from folium.utilities import JsCode
+
+from geo.reference import borders
+from geo.atomic import write_atomic_many
+from geo.outputs.web.bulklines import bulk_lines
+from geo.errors import RenderOptionError
+from geo.present.figures import check_figures
+from geo.present.words import (ATTRIBUTION, cited_publications, depth_words, standfirst, clock_text, country_names,
+                            date_text, default_title, describe, has_value, range_words, reported_text, whole_km)
+from geo.present.legs import status_runs
+from geo.present.popups import stop_popup, track_popup
+from geo.present.scene import IncidentView, build_scene
+from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
+                             corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
+                             plane_geometry)
+from geo.outputs.web.elements import InertMacroElement, Literal
+from geo.present.htmlsafe import relative_url, safe_html, safe_json
+from geo.present.style import (
+    BAND_FILL,
+    BORDER_STYLE,
+    COUNTRY_STYLE,
+    CSS,
+    DASH,
+    ORIGIN_STYLE,
+    OUTCOME_LABEL,
+    OUTCOME_SYMBOL,
+    REACH_LABEL,
+    REGION_STYLE,
+    STATUS_LABEL,
+)
+from geo.analysis.ranges import range_kind
+
+__all__ = [
+    "ATTRIBUTION",
+    "BANDS_KM",
+    "DEFAULT_TILES",
+    "TILES_NONE",
+    "RenderOptionError",
+    "corridor",
+    "safe_html",
+    "describe",
+    "describe_archive",
+    "make_map",
+    "map_html",
+    "embed_html",
+    "inline_assets",
+    "write_map",
+    "embed_path",
+]
+
+#: The default basemap (an xyzservices provider name): light grey and keyless
+#: (CartoDB.Positron now needs an API key; pass one with ``tiles_key``).
+DEFAULT_TILES = "Esri.WorldGrayCanvas"
+#: ``tiles=TILES_NONE`` draws only the shipped vector layers.
+TILES_NONE = "none"
+#: The synthetic day the time slider plays on: every track starts at its midnight (T+0).
+RELATIVE_EPOCH = pd.Timestamp("2000-01-01T00:00:00Z")
+#: At most this many points per track in the time slider.
+TIMELINE_POINTS = 80
+#: Candidate slider steps (minutes); the smallest that keeps at most TIMELINE_MAX_STEPS steps is used.
+TIMELINE_STEPS_MIN = (2, 3, 5, 10, 15, 30, 60)
+TIMELINE_MAX_STEPS = 60
+#: Screen offset (px) of a leg label from its leg.
+LEG_LABEL_OFFSET_PX = 8
+#: Viewport width (CSS px) up to which the layer control and the legend start collapsed.
+NARROW_PX = 600
+#: The overview map: zoom relative to the main map's, and size (px).
+MINIMAP_ZOOM_OFFSET = -4
+MINIMAP_SIZE_PX = (120, 100)
+#: Above this many placed incidents the map is an archive view: every track is one
+#: line on a single canvas layer (geo.outputs.web.bulklines), without per-incident layers,
+#: labels, corridors or time slider, and the text describes the set, not each one.
+ARCHIVE_TRACKS = 200
+#: Above this many, archive lines are 1 px hairlines: they overplot anyway, and
+#: Chromium draws them about twice as fast (benchmarks/bench_map.py).
+ARCHIVE_HAIRLINE_TRACKS = 2000
+#: Map height in pixels (fixed, so an embedding page can size its iframe from it).
+MAP_HEIGHT_PX = 560
+
+#: What an API key for tiles may contain: it goes into the tile URL as it is.
+_TILES_KEY = re.compile(r"[A-Za-z0-9._~-]{1,512}")
+_HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+# ----------------------------------------------------------------------------- time slider
+
+
+def _timeline_step(max_minutes: float) -> int:
+    """The slider step (minutes): the smallest of TIMELINE_STEPS_MIN giving at most TIMELINE_MAX_STEPS steps.
+
+    Examples
+    --------
+    >>> _timeline_step(66.0), _timeline_step(139.0), _timeline_step(2000.0)
+    (2, 3, 60)
+    """
+    for step in TIMELINE_STEPS_MIN:
+        if math.ceil(max(float(max_minutes), 0.0) / step) + 1 <= TIMELINE_MAX_STEPS:
+            return step
+    return TIMELINE_STEPS_MIN[-1]
+
+
+def _timeline_times(minutes: np.ndarray, step: int) -> list[str]:
+    """Minutes after a track's first point, up to the next slider step, as times on RELATIVE_EPOCH's day.
+
+    A vertex appears at the first step at or after its time, so the slider never runs ahead of a track.
+    """
+    steps = np.ceil(np.round(np.asarray(minutes, float) / step, 6)) * step
+    return [(RELATIVE_EPOCH + pd.Timedelta(minutes=int(m))).strftime("%Y-%m-%dT%H:%M:%SZ") for m in steps]
+
+
+# ----------------------------------------------------------------------------- geometry helpers
+
+
+def _latlon(lon: np.ndarray, lat: np.ndarray) -> list[list[float]]:
+    """(lon, lat) arrays to folium's [[lat, lon], ...], rounded."""
+    return np.round(np.column_stack([lat, lon]), COORD_DIGITS).tolist()
+
+
+# ----------------------------------------------------------------------------- folium elements
+
+
+class _Map(folium.Map):
+    """folium.Map without bootstrap, Font Awesome and Awesome Markers (none is used): a lighter page."""
+
+    default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"),
+                  # Popups need jQuery; the same copy (and name) as the time slider's, so it loads once.
+                  ("jquery3.7.1", "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js")]
+    default_css = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
+
+    def _repr_html_(self, **kwargs) -> str:
+        """Jupyter's view: the page :func:`map_html` makes, in an iframe (inlined if made ``offline``).
+
+        folium's own view would load the scripts from their CDNs even for an
+        offline map, and leave out the page's title, notes and sources.
+        """
+        html = _render(self, offline=getattr(self, "_geo_offline", False))
+        title = safe_html(getattr(self, "_geo_title", "Map"))
+        return (f"<iframe srcdoc=\"{markupsafe.escape(html)}\" title=\"{title}\" "
+                f"style=\"width:100%;height:{MAP_HEIGHT_PX + 260}px;border:0\"></iframe>")
+
+
+class _Attribution(InertMacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+class _Legend(InertMacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "geo-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            // Closed on narrow screens, where it would cover the map: the reader opens it.
+            if (window.matchMedia("(max-width: {{ this.narrow_px }}px)").matches) {
+                div.querySelector("details").open = false;
+            }
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.narrow_px = int(NARROW_PX)
+
+
+class _Declutter(InertMacroElement):
+    """Keep permanent labels off each other and off the crossing and end markers.
+
+    After every view change and layer toggle each label, in order (depth labels, then leg labels,
+    then region names), stays where Leaflet put it, or is nudged up or down by one or two label
+    heights, or is hidden if it overlaps whatever was placed before it in every one of those spots.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var classes = ["geo-depth", "geo-leg", "geo-region"];
+            function overlaps(a, b) {
+                return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+            }
+            function declutter() {
+                var box = map.getContainer(), kept = [];
+                box.querySelectorAll(".geo-cross-icon, .geo-end-icon").forEach(function (el) {
+                    kept.push(el.getBoundingClientRect());
+                });
+                classes.forEach(function (cls) {
+                    box.querySelectorAll(".leaflet-tooltip." + cls).forEach(function (el) {
+                        el.style.visibility = "";
+                        el.style.translate = "";
+                        var r = el.getBoundingClientRect(), h = r.height + 2;
+                        // Where it was placed, else nudged up or down by one or two label heights.
+                        var shift = [0, -h, h, -2 * h, 2 * h].find(function (dy) {
+                            var s = {left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy};
+                            return !kept.some(function (k) { return overlaps(s, k); });
+                        });
+                        if (shift === undefined) {
+                            el.style.visibility = "hidden";
+                        } else {
+                            el.style.translate = shift ? "0 " + shift + "px" : "";
+                            kept.push({left: r.left, right: r.right, top: r.top + shift, bottom: r.bottom + shift});
+                        }
+                    });
+                });
+            }
+            function later() { window.requestAnimationFrame(declutter); }
+            map.on("zoomend moveend overlayadd overlayremove resize", later);
+            map.whenReady(later);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Declutter"
+
+
+class _Footer(InertMacroElement):
+    """Page text after the map div (sources, byline, unplaced incidents) and the height message."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}{{ this.html }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            function postHeight() {
+                if (window.parent === window) { return; }
+                window.parent.postMessage({geoMapHeight: document.documentElement.scrollHeight}, "*");
+            }
+            window.addEventListener("load", postHeight);
+            window.addEventListener("resize", postHeight);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Footer"
+        self.html = html
+
+
+class _Timeline(plugins.TimestampedGeoJson, InertMacroElement):
+    """TimestampedGeoJson on one common clock: every track starts at T+0 (its first point).
+
+    The slider steps every ``step_min`` minutes from T+0 to the longest track's
+    end and reads ``T+1:45``; it sits in a full-width strip along the bottom of
+    the map (a control corner of its own), without the frames-per-second knob.
+    Absolute clock times stay in the popups.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.Control.TimeDimensionCustom = L.Control.TimeDimension.extend({
+                _getDisplayDateFormat: function (date) {
+                    var min = Math.round((date - Date.UTC({{ this.epoch_year }}, 0, 1)) / 60000);
+                    var h = Math.floor(min / 60), r = min % 60;
+                    return "T+" + h + ":" + (r < 10 ? "0" : "") + r;
+                }
+            });
+            (function (map) {
+                // A control corner along the whole bottom edge; the other bottom corners sit above it.
+                if (!map._controlCorners.geofull) {
+                    map._controlCorners.geofull = L.DomUtil.create(
+                        "div", "leaflet-bottom geo-full-width", map._controlContainer);
+                }
+            })({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.timeDimension = L.timeDimension(
+                {times: {{ this.times|tojson }}, currentTime: {{ this.times[0]|tojson }}});
+            var {{ this.get_name() }}_control = new L.Control.TimeDimensionCustom({{ this.options|tojavascript }});
+            {{ this._parent.get_name() }}.addControl({{ this.get_name() }}_control);
+            var {{ this.get_name() }}_data = L.geoJson({{ this.data }}, {
+                pointToLayer: function (feature, latLng) {
+                    return L.circleMarker(latLng, feature.properties.iconstyle);
+                },
+                style: function (feature) { return feature.properties.style; }
+            });
+            var {{ this.get_name() }} = L.timeDimension.layer.geoJson({{ this.get_name() }}_data, {
+                updateTimeDimension: true, updateTimeDimensionMode: "union",
+                addlastPoint: true, duration: undefined
+            }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    default_css = [(name, url) for name, url in plugins.TimestampedGeoJson.default_css
+                   if "highlight" not in url]  # a code-highlighting stylesheet the slider does not use
+    default_js = [(name, url) for name, url in plugins.TimestampedGeoJson.default_js
+                  if "jqueryui" not in url]  # 228 KB the slider does not use (its knobs are its own)
+
+    def __init__(self, data: dict[str, Any], *, step_min: int, end_min: float):
+        super().__init__(data, period=f"PT{step_min}M", auto_play=False, loop=False, add_last_point=True,
+                         transition_time=250, speed_slider=False, time_slider_drag_update=True,
+                         date_options="YYYY-MM-DD HH:mm")
+        self.options["position"] = "geofull"
+        self.data = safe_json(data)
+        self.epoch_year = RELATIVE_EPOCH.year
+        epoch_ms = int(RELATIVE_EPOCH.timestamp() * 1000)
+        steps = math.ceil(round(max(float(end_min), 0.0) / step_min, 6))
+        self.times = [epoch_ms + k * step_min * 60_000 for k in range(steps + 1)]
+
+
+class _VectorMiniMap(plugins.MiniMap, InertMacroElement):
+    """A minimap drawn from the shipped country outlines (no tiles: works offline)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_layer = L.geoJson({{ this.data }}, {
+                style: {color: "#666", weight: 1, fillColor: "#ddd", fillOpacity: 1}
+            });
+            var {{ this.get_name() }} = new L.Control.MiniMap(
+                {{ this.get_name() }}_layer, {{ this.options|tojavascript }});
+            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict[str, Any], **kwargs):
+        super().__init__(**kwargs)
+        self.data = safe_json(data)
+
+
+# ----------------------------------------------------------------------------- drawing
+
+
+def _tile_provider(tiles: str | None, key: str | None = None):
+    """The xyzservices provider named ``tiles`` (None for no tiles), with its API key filled in."""
+    if tiles is None or str(tiles).lower() == TILES_NONE:
+        return None
+    import xyzservices
+
+    try:
+        provider = xyzservices.providers.query_name(str(tiles))
+    except ValueError as err:
+        raise RenderOptionError(
+            f"tiles {tiles!r}: not an xyzservices provider; give a name such as {DEFAULT_TILES}, "
+            f"OpenStreetMap.Mapnik or CartoDB.Positron (with a key), or '{TILES_NONE}'") from err
+    if provider.requires_token():
+        if not key:
+            raise RenderOptionError(
+                f"tiles {tiles!r} need an API key from their provider: pass tiles_key (geo map --tiles-key, "
+                f"or GEO_TILES_KEY), or use keyless tiles such as {DEFAULT_TILES}")
+        if not _TILES_KEY.fullmatch(str(key)):
+            raise RenderOptionError(
+                "tiles key: expected the provider's API key, made of letters, digits and . _ ~ - only")
+        token = next(k for k, v in provider.items() if isinstance(v, str) and "<insert your" in v)
+        provider = provider(**{token: key})
+    return provider
+
+
+def _popup(html: str, max_width: int = 340) -> folium.Popup:
+    """A popup from HTML built here with :func:`safe_html` on every outside string."""
+    return folium.Popup(Html(html, script=True), max_width=max_width)
+
+
+def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, view: IncidentView,
+                sources: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Draw one placed incident into its layer, as the presentation model ``view`` says.
+
+    Returns its feature for the time slider (with ``minutes`` since its first point) and whether a
+    leg label shows a time estimated at the drone's typical speed.
+    """
+    color, summary = view.color, view.summary
+    coords = shapely.get_coordinates(track.geometry)
+    lon, lat = coords[:, 0], coords[:, 1]
+    t = np.asarray(track["t_min"], float)
+    unc = np.asarray(track["unc_km"], float)
+    status = np.asarray(track["seg_status"], object)
+    stop_index = np.asarray(track["stop_index"], int)
+    time_source = np.asarray(track["time_source"], object)
+    title = f"{track['id']}: {track['title']}"
+
+    folium.GeoJson(geojson_of(corridor(lon, lat, unc)), name=None, control=False,
+                   style_function=lambda _f, c=color: {"color": c, "weight": 0, "fillColor": c,
+                                                        "fillOpacity": 0.15},
+                   tooltip=folium.Tooltip(safe_html(f"uncertainty corridor: {track['id']}"))).add_to(group)
+    reach = fig.get("reach_geometry")
+    if reach is not None and not shapely.is_empty(reach):
+        folium.GeoJson(geojson_of(shapely.transform(reach, lambda xy: np.round(xy, COORD_DIGITS))), name=None, control=False,
+                       style_function=lambda _f, c=color: {"color": c, "weight": 1, "dashArray": "2 4",
+                                                            "fillColor": c, "fillOpacity": 0.05},
+                       tooltip=folium.Tooltip(safe_html(REACH_LABEL))).add_to(group)
+    for first, last, st in status_runs(status):
+        folium.PolyLine(_latlon(lon[first:last + 1], lat[first:last + 1]), color=color, weight=3.5,
+                        opacity=0.95, dash_array=DASH.get(st)).add_to(group)
+    # A wide transparent line over the whole route: the click target for the summary, and the arrows' path.
+    whole = folium.PolyLine(_latlon(lon, lat), color=color, weight=14, opacity=0.0,
+                            popup=_popup(track_popup(track, fig, summary), 380),
+                            tooltip=folium.Tooltip(safe_html(title)))
+    whole.add_to(group)
+    plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
+                             attributes={"fill": color, "font-size": "14", "opacity": "1"}).add_to(group)
+
+    # Leg labels (km, time, implied speed) beside the point halfway along each leg long enough to
+    # carry one: figures, words and point from the presentation model (the analysis' legs table).
+    at = np.flatnonzero(stop_index >= 0)
+    assumed = False
+    for leg in view.legs:  # per leg: a handful per track
+        label = leg.label
+        if label is None:
+            continue
+        assumed |= leg.time_estimated
+        mlon, mlat = leg.mid_lon, leg.mid_lat
+        # Beside the line: right of a north-south leg, above an east-west one.
+        k = leg.mid_segment + 1
+        dx = (lon[k] - lon[k - 1]) * math.cos(math.radians(mlat))
+        dy = lat[k] - lat[k - 1]
+        direction, offset = (("right", (LEG_LABEL_OFFSET_PX, 0)) if abs(dy) >= abs(dx)
+                             else ("top", (0, -LEG_LABEL_OFFSET_PX)))
+        folium.CircleMarker([round(mlat, COORD_DIGITS), round(mlon, COORD_DIGITS)], radius=2, color=color,
+                            weight=1, fill=True, fill_opacity=1,
+                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction=direction,
+                                                   class_name="geo-leg", offset=offset)).add_to(group)
+
+    # Waypoints.
+    stops = track["stops"]
+    for i, dense in enumerate(at):  # per stop
+        stop = stops[i]
+        popup = stop_popup(track, stop, t[dense], str(time_source[dense]), sources, track["title"])
+        folium.CircleMarker([stop["lat"], stop["lon"]], radius=5 if stop["status"] == "reported" else 4,
+                            color=color, weight=2, fill=True,
+                            fill_color="#ffffff" if stop["status"] != "reported" else color, fill_opacity=1,
+                            popup=_popup(popup),
+                            tooltip=folium.Tooltip(safe_html(f"{stop['label']} ({stop['status']})"))
+                            ).add_to(group)
+
+    # Border crossings, with time.
+    for c in fig["crossings"] or []:
+        est = " (time estimated)" if c["time_estimated"] else ""
+        text = f"Crossed {c['from']}→{c['to']} at {clock_text(track, c['t_min'], date=True)}{est}"
+        folium.Marker([c["lat"], c["lon"]],
+                      icon=folium.DivIcon(html=f"<div class=\"geo-cross\" aria-label=\"{safe_html(text)}\">"
+                                               "</div>", icon_size=(14, 14), icon_anchor=(7, 7),
+                                          class_name="geo-cross-icon"),
+                      tooltip=folium.Tooltip(safe_html(text)),
+                      popup=_popup(f"<div class=\"geo-popup\">{safe_html(text)}</div>")).add_to(group)
+
+    # The deepest point and its perpendicular to the border.
+    deepest = fig["deepest_point"]
+    if isinstance(deepest, dict) and has_value(fig["depth_km"]):
+        label = depth_words(fig)
+        lo, hi = fig["depth_km_range"]
+        short = (f"{whole_km(fig['depth_km'])} km from border"
+                 + (f" ({range_words(lo, hi, range_kind('depth_km_range'))})" if has_value(lo) and has_value(hi) else ""))
+        folium.PolyLine([[deepest["lat"], deepest["lon"]], [deepest["border_lat"], deepest["border_lon"]]],
+                        color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
+        mid_lat = round((deepest["lat"] + deepest["border_lat"]) / 2, COORD_DIGITS)
+        mid_lon = round((deepest["lon"] + deepest["border_lon"]) / 2, COORD_DIGITS)
+        folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
+                            tooltip=folium.Tooltip(safe_html(short), permanent=True, direction="center",
+                                                   class_name="geo-depth")).add_to(group)
+        folium.CircleMarker([deepest["lat"], deepest["lon"]], radius=6, color="#222222", weight=2, fill=True,
+                            fill_color=color, fill_opacity=1,
+                            tooltip=folium.Tooltip(safe_html(f"deepest point: {label}"))).add_to(group)
+
+    # The end, by outcome.
+    end = stops[-1]
+    symbol = OUTCOME_SYMBOL.get(track["outcome"], "•")
+    end_text = f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({end['label']})"
+    folium.Marker([end["lat"], end["lon"]],
+                  icon=folium.DivIcon(html=f"<div class=\"geo-end\" style=\"background:{color}\" "
+                                           f"aria-label=\"{safe_html(end_text)}\">{symbol}</div>",
+                                      icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
+                  tooltip=folium.Tooltip(safe_html(end_text))).add_to(group)
+
+    # The time-slider feature: the line sampled at the stops and evenly between them, with the
+    # minutes since the track's first point (made into slider times by make_map, on one clock for all).
+    keep = np.zeros(len(lon), bool)
+    keep[np.linspace(0, len(lon) - 1, min(len(lon), TIMELINE_POINTS)).round().astype(int)] = True
+    keep[at] = True
+    idx = np.flatnonzero(keep)
+    return {"type": "Feature",
+            "geometry": {"type": "LineString",
+                         "coordinates": np.round(coords[idx], COORD_DIGITS).tolist()},
+            "properties": {"minutes": np.round(t[idx] - t[0], 3).tolist(),
+                           "style": {"color": color, "weight": 7, "opacity": 0.45},
+                           "iconstyle": {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": color,
+                                         "fillOpacity": 1}}}, assumed
+
+
+def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
+                  names: dict[str, str]) -> dict[str, Any]:
+    """Countries, the crossed borders with their distance bands, and the regions entered."""
+    placed = tracks[tracks["placed"].astype(bool)]
+    pairs = list(dict.fromkeys(zip(placed["country"], placed["origin"])))
+    codes = list(dict.fromkeys([*tracks["country"], *tracks["origin"]]))
+    frame = borders.countries()
+    frame = frame[frame["country"].isin(codes)].set_index("country").loc[[c for c in codes if c in set(frame["country"])]]
+    plane = plane_geometry(frame.geometry.to_numpy())
+    simple = shapely.simplify(plane, SIMPLIFY_COUNTRY_M)
+    entered = set(placed["country"])
+    country_data = feature_collection(lonlat_geometry(simple),
+                                       [{"code": c, "entered": c in entered} for c in frame.index])
+    countries = folium.FeatureGroup(name="Countries", control=True)
+    folium.GeoJson(country_data,
+                   style_function=lambda f: COUNTRY_STYLE if f["properties"]["entered"] else ORIGIN_STYLE
+                   ).add_to(countries)
+    countries.add_to(m)
+
+    bands = folium.FeatureGroup(name="Distance from the crossed border", control=True)
+    for country, origin in pairs:  # one per (entered, origin) pair: a handful
+        drawn = distance_bands(country, origin)
+        if drawn is None:
+            continue
+        bands_data, line = json.loads(drawn[0]), json.loads(drawn[1])
+        folium.GeoJson(bands_data, style_function=lambda f: {"color": "#777777", "weight": 0.6, "dashArray": "3 3",
+                                                             "fillColor": BAND_FILL[f["properties"]["band"]],
+                                                             "fillOpacity": 0.10},
+                       tooltip=folium.GeoJsonTooltip(["text"], labels=False)).add_to(bands)
+        folium.GeoJson(line, style_function=lambda _f: BORDER_STYLE,
+                       tooltip=folium.Tooltip(safe_html(f"{names.get(country, country)}–"
+                                                        f"{names.get(origin, origin)} border (crossed)"))
+                       ).add_to(bands)
+    bands.add_to(m)
+
+    region_ids = list(dict.fromkeys(r["region_id"] for regs in figures["regions"] for r in (regs or [])))
+    regions = borders.regions()
+    regions = regions[regions["region_id"].isin(region_ids)].set_index("region_id")
+    regions = regions.loc[[r for r in region_ids if r in regions.index]]
+    layer = folium.FeatureGroup(name="Regions entered", control=True)
+    if len(regions):
+        rplane = shapely.simplify(plane_geometry(regions.geometry.to_numpy()), SIMPLIFY_REGION_M)
+        outlines = lonlat_geometry(shapely.boundary(rplane))
+        folium.GeoJson(feature_collection(outlines, [{} for _ in outlines]),
+                       style_function=lambda _f: REGION_STYLE).add_to(layer)
+        points = shapely.point_on_surface(lonlat_geometry(rplane))
+        for rid, name, point in zip(regions.index, regions["name"], points):  # per region: a handful
+            folium.CircleMarker([round(point.y, AREA_DIGITS), round(point.x, AREA_DIGITS)], radius=0, opacity=0,
+                                tooltip=folium.Tooltip(safe_html(f"{name} ({rid})"), permanent=True,
+                                                       direction="center", class_name="geo-region")).add_to(layer)
+    layer.add_to(m)
+    return country_data
+
+
+def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | None = None,
+                 reach: bool = False) -> str:
+    def line(dash: str | None, color: str = "#333") -> str:
+        dash_attr = f" stroke-dasharray=\"{dash}\"" if dash else ""
+        return (f"<svg width=\"30\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"30\" y2=\"4\" "
+                f"stroke=\"{color}\" stroke-width=\"3\"{dash_attr}/></svg>")
+
+    parts = ["<b>Incidents</b>"]
+    parts += [f"<div>{line(None, color)}{safe_html(label)}</div>" for color, label in items]
+    parts.append("<b>Legs</b>")
+    parts += [f"<div>{line(DASH[s])}{safe_html(STATUS_LABEL[s])}</div>" for s in DASH]
+    if assumed_kmh:  # the footnote of the leg labels marked *, next to the legs it explains
+        speeds = sorted(set(assumed_kmh.values()))
+        if len(speeds) == 1:
+            note = f"* time at {speeds[0]:.0f} km/h, assumed"
+        else:
+            note = "* time at the drone's typical speed, assumed (" + ", ".join(
+                f"{name} {kmh:.0f} km/h" for name, kmh in sorted(assumed_kmh.items())) + ")"
+        parts.append(f"<div class=\"geo-note\">{safe_html(note)}</div>")
+    parts.append("<b>Symbols</b>")
+    parts.append("<div>shaded band: where the drone may have been (uncertainty)</div>")
+    if reach:
+        parts.append(f"<div>dotted outline: {safe_html(REACH_LABEL)}</div>")
+    parts.append("<div>◇ border crossing · ● deepest point, dashed line to the border</div>")
+    parts.append("<div>" + " · ".join(f"{sym} {safe_html(OUTCOME_LABEL[k])}"
+                                      for k, sym in OUTCOME_SYMBOL.items()) + "</div>")
+    parts.append(f"<div>grey bands: {', '.join(str(b) for b in BANDS_KM)} km from the crossed border</div>")
+    return ("<details class=\"geo-legend-box\" open><summary>Legend</summary><div class=\"geo-legend-body\">"
+            + "".join(parts) + "</div></details>")
+
+
+def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
+             title: str | None = None, byline: str | None = None, description: str | None = None,
+             tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None,
+             offline: bool = False) -> folium.Map:
+    """Draw incidents on a Leaflet map.
+
+    Parameters
+    ----------
+    tracks : geopandas.GeoDataFrame
+        From :func:`geo.tracks.build.build_tracks`.
+    figures : pandas.DataFrame
+        From :func:`geo.analysis.analyse.analyse` of the same tracks, same order.
+    reports : sequence of geo.reports.report.Report, optional
+        The reports the tracks came from: their summaries go into the track
+        popups and their sources into the popups and the source line.
+    title, byline, description : str, optional
+        Page text; the title and description default to ones made from the data.
+    tiles : str or None
+        An xyzservices provider name (default ``CartoDB.Positron``) or ``"none"``
+        (or None) for the shipped vector layers only.  ``offline`` implies none.
+    tiles_key : str, optional
+        API key for providers that need one (e.g. ``CartoDB.Positron``).
+    offline : bool
+        Draw nothing that needs the network (no tiles); inline the scripts with
+        :func:`map_html` ``(offline=True)``.
+
+    Returns
+    -------
+    folium.Map
+        Render it with :func:`map_html` for deterministic, escaped HTML.
+
+    Raises
+    ------
+    RenderOptionError
+        For a tile provider name xyzservices does not know.
+    """
+    tracks = tracks.reset_index(drop=True)
+    figures = figures.reset_index(drop=True)
+    check_figures(tracks, figures, RenderOptionError)
+    provider = None if offline else _tile_provider(tiles, tiles_key)
+    scene = build_scene(tracks, figures, reports=reports)
+    names = scene.names
+    title = title or default_title(tracks, names)
+    placed_count = int(tracks["placed"].astype(bool).sum())
+    # An archive is described as a set (describe_archive, below), not track by track.
+    texts = scene.descriptions if placed_count <= ARCHIVE_TRACKS else {}
+
+    m = _Map(location=[53.0, 28.0], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False,
+             height=MAP_HEIGHT_PX)
+    if provider is not None:
+        folium.TileLayer(provider, name=provider.name, control=False).add_to(m)
+    country_data = _draw_context(m, tracks, figures, names)
+
+    legend_items: list[tuple[str, str]] = []
+    timeline = []
+    assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
+    placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
+    colour_of = scene.colors
+    archive = len(placed_rows) > ARCHIVE_TRACKS
+    if archive:
+        coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[placed_rows]]
+        colours = [colour_of[i] for i in placed_rows]
+        weight = 1 if len(placed_rows) > ARCHIVE_HAIRLINE_TRACKS else 2
+        bulk_lines(m, coords, colours, digits=AREA_DIGITS, weight=weight)
+        legend_items.append(("#555555", f"{len(placed_rows):,} incidents, one line each; colours only tell "
+                                        "neighbouring tracks apart (archive view: see geo analyze for figures)"))
+    for k, i in enumerate([] if archive else placed_rows):  # one layer per incident: a handful
+        track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
+        color = view.color
+        label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
+        group = folium.FeatureGroup(name=label, control=True, show=True)
+        feature, assumed = _draw_track(group, track, fig, view, scene.sources.get(track["id"], {}))
+        timeline.append(feature)
+        if assumed:
+            assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
+        group.add_to(m)
+        legend_items.append((color, view.heading))
+
+    if placed_rows:
+        each = shapely.bounds(tracks.geometry.to_numpy()[placed_rows])  # (n, 4), no union needed
+        bounds = (each[:, 0].min(), each[:, 1].min(), each[:, 2].max(), each[:, 3].max())
+        m.fit_bounds([[round(bounds[1] - 0.3, 3), round(bounds[0] - 0.5, 3)],
+                      [round(bounds[3] + 0.3, 3), round(bounds[2] + 0.5, 3)]])
+    # Open on wide screens; an icon that opens on tap on narrow ones (the list would cover the map).
+    folium.LayerControl(position="topright",
+                        collapsed=JsCode(f"window.matchMedia(\"(max-width: {NARROW_PX}px)\").matches")).add_to(m)
+    plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
+                           secondary_length_unit=None, primary_area_unit="sqkilometers",
+                           secondary_area_unit=None).add_to(m)
+    plugins.Fullscreen(position="topleft").add_to(m)
+    minimap = {"position": "bottomright", "toggle_display": True, "zoom_level_offset": MINIMAP_ZOOM_OFFSET,
+               "width": MINIMAP_SIZE_PX[0], "height": MINIMAP_SIZE_PX[1]}
+    if archive:
+        pass  # an archive spans its own overview: no minimap (and a faster first draw)
+    elif provider is not None:
+        plugins.MiniMap(tile_layer=folium.TileLayer(provider), **minimap).add_to(m)
+    else:
+        _VectorMiniMap(country_data, **minimap).add_to(m)
+    if timeline:
+        end_min = max((max(f["properties"]["minutes"], default=0.0) for f in timeline), default=0.0)
+        step = _timeline_step(end_min)
+        for feature in timeline:
+            feature["properties"]["times"] = _timeline_times(feature["properties"].pop("minutes"), step)
+        _Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
+    reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
+    _Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
+    _Declutter().add_to(m)
+    tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
+    _Attribution(ATTRIBUTION).add_to(m)
+
+    # Page text: before the map div (title, description, accessible description), then after it.
+    root = m.get_root()
+    root.header.add_child(Literal(f"<title>{safe_html(title)}</title>"), name="geo_title")
+    root.header.add_child(Literal(f"<style>{CSS}</style>"), name="geo_css")
+    if archive:
+        texts = {"archive": describe_archive(tracks, figures)}
+    desc_html = "".join(f"<p>{safe_html(text)}</p>" for text in texts.values())
+    head = (f"<header class=\"geo-head\"><h1 id=\"geo-title\">{safe_html(title)}</h1>"
+            + (f"<p>{safe_html(description)}</p>" if description else
+               f"<p>{safe_html(standfirst(tracks, interactive=True))}</p>")
+            + "</header>"
+            + f"<div id=\"geo-map-description\" class=\"geo-visually-hidden\">{desc_html}</div>"
+            + f"<noscript><div class=\"geo-head\">{desc_html}</div></noscript>")
+    root.html.add_child(Literal(head), name="geo_head")
+    _Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
+                         tiles_attribution=tiles_attribution)).add_to(m)
+    m._geo_title = title  # read by map_html for the map's accessible name
+    m._geo_offline = offline  # read by the notebook view (_Map._repr_html_)
+    return m
+
+
+def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """One paragraph about a whole archive of incidents, from the computed figures.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tracks = pd.DataFrame({"id": ["a", "b", "c"], "placed": [True, True, False], "country": ["BY"] * 3})
+    >>> figures = pd.DataFrame({"id": ["a", "b", "c"], "depth_km": [10.0, 30.0, float("nan")],
+    ...                         "crossings": [[{}], [{}, {}], []]})
+    >>> describe_archive(tracks, figures)
+    '3 incidents, 2 placed on the map, with 3 border crossings. Depth past the crossed border: median 20 km, largest 30 km (b).'
+    """
+    placed = tracks["placed"].astype(bool).to_numpy()
+    depth = pd.to_numeric(figures["depth_km"], errors="coerce").to_numpy(dtype=float)
+    crossings = sum(len(c or []) for c in figures["crossings"])
+    text = f"{len(tracks):,} incidents, {int(placed.sum()):,} placed on the map, with {crossings:,} border crossings."
+    if np.isfinite(depth).any():
+        deepest = int(np.nanargmax(depth))
+        text += (f" Depth past the crossed border: median {whole_km(float(np.nanmedian(depth)))} km, "
+                 f"largest {whole_km(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
+    return text
+
+
+def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tiles_attribution: str) -> str:
+    unplaced = [i for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
+    parts = ["<footer class=\"geo-foot\">"]
+    if unplaced:
+        items = []
+        for i in unplaced:
+            track = tracks.loc[i]
+            reported = reported_text(track) or "no figures"
+            checks = "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])
+            items.append(f"<li id=\"geo-unplaced-{safe_html(track['id'])}\"><b>{safe_html(track['id'])}</b>: "
+                         f"{safe_html(track['title'])}. Reported: {safe_html(reported)}."
+                         + (f" <small>{safe_html(checks)}</small>" if checks else "") + "</li>")
+        parts.append("<section class=\"geo-unplaced\" aria-labelledby=\"geo-unplaced-h\">"
+                     "<h2 id=\"geo-unplaced-h\" style=\"font-size:1em;margin:6px 0 2px\">"
+                     "Not on the map (no place named)</h2><ul>" + "".join(items) + "</ul></section>")
+    listed = []
+    for entry in cited_publications(reports):  # one entry per publication, with every date and link
+        text = safe_html(entry["publisher"]) + (f", “{safe_html(entry['title'])}”" if entry["title"] else "")
+        text += "".join(f", {safe_html(date_text(d))}" for d in entry["dates"])
+        text += f" (via {safe_html(entry['via'])})" if entry["via"] else ""
+        for k, url in enumerate(entry["urls"]):
+            # Offline pages name the link instead of linking: they must not point at the network.
+            text += (f" [{safe_html(url)}]" if offline
+                     else f" <a href=\"{safe_html(url)}\" rel=\"noopener noreferrer\">[link {k + 1}]</a>")
+        listed.append(text)
+    if listed:
+        parts.append("<p><b>Sources:</b> " + "; ".join(listed) + ".</p>")
+    if byline:
+        parts.append(f"<p class=\"geo-byline\">{safe_html(byline)}</p>")
+    parts.append(f"<p class=\"geo-attribution\">Map data: {ATTRIBUTION}{tiles_attribution}.</p>")
+    parts.append("</footer>")
+    return "".join(parts)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def inline_assets(html: str) -> str:
+    """Replace every CDN ``<script src>`` and stylesheet ``<link>`` with its content.
+
+    See :func:`geo.outputs.web.assets.inline_assets` (folium-offline's copies; control icons
+    made to work without the network).
+
+    Raises
+    ------
+    RenderOptionError
+        If an asset has no offline copy (the page would need the network).
+    """
+    from geo.outputs.web import assets
+
+    return assets.inline_assets(html)
+
+
+def _stable_ids(html: str) -> str:
+    """Replace folium's random element ids with sequential ones, in order of first appearance."""
+    mapping: dict[str, str] = {}
+
+    def sub(match: re.Match) -> str:
+        return mapping.setdefault(match.group(0), f"n{len(mapping) + 1}")
+
+    return _HEX_ID.sub(sub, html)
+
+
+def _render(m: folium.Map, *, offline: bool) -> str:
+    html = m.get_root().render()
+    name = m.get_name()
+    title = getattr(m, "_geo_title", "Map")
+    html = html.replace(f"<div class=\"folium-map\" id=\"{name}\" ",
+                        f"<div class=\"folium-map geo-map\" id=\"{name}\" role=\"region\" "
+                        f"aria-label=\"{safe_html('Map: ' + title)}\" aria-describedby=\"geo-map-description\" ", 1)
+    html = html.replace("<html>", "<html lang=\"en\">", 1)
+    if offline:
+        html = inline_assets(html)
+    html = _stable_ids(html)
+    # Trailing spaces vary with folium's templates, not with the data: strip them for smaller, stabler files.
+    return "\n".join(line.rstrip() for line in html.splitlines() if line.strip()) + "\n"
+
+
+def map_html(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
+             title: str | None = None, byline: str | None = None, description: str | None = None,
+             tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None, offline: bool = False) -> str:
+    """The map as one HTML page: same input, byte-identical output.
+
+    Parameters are those of :func:`make_map`; with ``offline=True`` every
+    script and stylesheet is inlined and no tiles are drawn.
+    """
+    m = make_map(tracks, figures, reports=reports, title=title, byline=byline, description=description,
+                 tiles=tiles, tiles_key=tiles_key, offline=offline)
+    return _render(m, offline=offline)
+
+
+def embed_html(page: str, *, title: str, description: str = "", height_px: int = MAP_HEIGHT_PX + 260) -> str:
+    """An HTML snippet embedding the map page ``page`` in a responsive iframe.
+
+    ``page`` is the map's file name, published beside the snippet: the iframe's
+    ``src`` is that name as a relative URL (:func:`geo.outputs.web.htmlsafe.relative_url`),
+    so no name, however written, can run script or break the link.  The iframe
+    is 100% wide; its height follows the ``postMessage`` the map page sends
+    with its document height.
+
+    Examples
+    --------
+    >>> snippet = embed_html("javascript:alert(1)#.html", title="Map")
+    >>> 'src="./javascript%3Aalert%281%29%23.html"' in snippet
+    True
+    """
+    name = Path(page).name
+    desc_id = "geo-embed-desc-" + (re.sub(r"[^a-z0-9-]+", "-", Path(name).stem.lower()).strip("-") or "map")
+    return (
+        f"<figure class=\"geo-map-embed\" style=\"margin:0\">\n"
+        f"<iframe src=\"{safe_html(relative_url(name))}\" title=\"{safe_html(title)}\" aria-describedby=\"{desc_id}\" "
+        f"loading=\"lazy\" style=\"width:100%;height:{int(height_px)}px;border:0\"></iframe>\n"
+        f"<figcaption id=\"{desc_id}\">{safe_html(description)}</figcaption>\n"
+        "<script>(function () {\n"
+        "  var frames = document.querySelectorAll(\"figure.geo-map-embed iframe\");\n"
+        "  window.addEventListener(\"message\", function (event) {\n"
+        "    var h = event.data && event.data.geoMapHeight;\n"
+        "    if (typeof h !== \"number\" || !isFinite(h)) { return; }\n"
+        "    for (var i = 0; i < frames.length; i++) {\n"
+        "      if (frames[i].contentWindow === event.source) { frames[i].style.height = Math.ceil(h) + \"px\"; }\n"
+        "    }\n"
+        "  });\n"
+        "})();</script>\n"
+        "</figure>\n"
+    )
+
+
+def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
+              reports: Sequence[Any] | None = None, title: str | None = None, byline: str | None = None,
+              description: str | None = None, tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None,
+              offline: bool = False, embed: bool = False) -> list[Path]:
+    """Write the map page to ``path`` atomically (and ``<name>.embed.html`` with ``embed``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    path = Path(path)
+    html = map_html(tracks, figures, reports=reports, title=title, byline=byline, description=description,
+                    tiles=tiles, tiles_key=tiles_key, offline=offline)
+    files = [(path, html)]
+    if embed:
+        names = country_names()
+        text = description or " ".join(describe(tracks, figures).values())
+        snippet = embed_html(path.name, title=title or default_title(tracks.reset_index(drop=True), names),
+                             description=text)
+        files.append((embed_path(path), snippet))
+    return write_atomic_many(files)  # both or neither
+
+
+def embed_path(path: str | os.PathLike[str]) -> Path:
+    """Where ``write_map(..., embed=True)`` writes the snippet: ``<name>.embed.html`` beside the page.
+
+    Examples
+    --------
+    >>> embed_path("out/map.html").as_posix()
+    'out/map.embed.html'
+    """
+    path = Path(path)
+    return path.with_name(path.stem + ".embed.html")

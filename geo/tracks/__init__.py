@@ -1,0 +1,1 @@
+"""Reports to tracks: locating waypoints, estimated entries and exits, stops and timing."""
