@@ -283,7 +283,7 @@ def test_panels_placed_apart_and_collapsible(online):
     minimap = re.search(r"new L\.Control\.MiniMap\(.*?\{(.*?)\}\s*\)", online, re.S).group(1)
     assert '"bottomright"' in minimap and '"zoomLevelOffset": -4' in minimap
     assert "@media (max-width:600px){.leaflet-control-minimap{display:none!important}" in online
-    assert "_Declutter" not in online and "geo-depth" in online and ".translate" in online
+    assert "Declutter" not in online and "geo-depth" in online and ".translate" in online
 
 
 # ----------------------------------------------------------------------------- archive view

@@ -26,10 +26,11 @@ import pandas as pd
 
 from geo.analysis.stoplegs import stop_legs
 from geo.present.popups import sources_by_report
-from geo.present.style import STATUS_LABEL, track_colors
-from geo.present.words import country_names, describe, hours_minutes, leg_label
+from geo.present.style import OUTCOME_SYMBOL, STATUS_LABEL, track_colors
+from geo.present.words import (country_names, crossing_clock_label, crossing_sentence, depth_border, depth_label,
+                               depth_words, describe, end_sentence, has_value, hours_minutes, leg_label)
 
-__all__ = ["IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
+__all__ = ["CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,55 @@ class LegView:
 
 
 @dataclass(frozen=True)
+class CrossingView:
+    """A border crossing: where, between which countries, and what a reader is told of it."""
+
+    lon: float
+    lat: float
+    from_country: str
+    to_country: str
+    t_min: float | None
+    time_estimated: bool
+    sentence: str
+    clock_label: str | None
+
+
+@dataclass(frozen=True)
+class DeepestView:
+    """The point deepest past the border, the nearest border point, and its words.
+
+    ``words`` is the long form (``52 km (certainly 50–55 km) past the Ukraine
+    border``), ``label`` and ``bound`` the short one a map puts by the line to
+    the border, ``border`` the border it is measured from.
+    """
+
+    lon: float
+    lat: float
+    border_lon: float
+    border_lat: float
+    words: str
+    label: str
+    bound: str | None
+    border: str
+
+
+@dataclass(frozen=True)
+class EndView:
+    """Where a track ended, its outcome's symbol and sentence."""
+
+    lon: float
+    lat: float
+    symbol: str
+    sentence: str
+
+
+@dataclass(frozen=True)
 class IncidentView:
-    """One incident as every output shows it (its row in the tracks, in order)."""
+    """One incident as every output shows it (its row in the tracks, in order).
+
+    ``crossings``, ``deepest`` and ``end`` are empty or None for an incident
+    that cannot be placed (or, for ``deepest``, that has no depth).
+    """
 
     row: int
     id: str
@@ -75,6 +123,9 @@ class IncidentView:
     heading: str
     summary: str | None
     legs: tuple[LegView, ...]
+    crossings: tuple[CrossingView, ...]
+    deepest: DeepestView | None
+    end: EndView | None
 
 
 @dataclass(frozen=True)
@@ -93,11 +144,13 @@ class Scene:
     def incident(self, row: int) -> IncidentView:
         """The incident on row ``row`` of the tracks, with its legs."""
         if row not in self._cache:
-            track = self.tracks.loc[row]
+            track, fig = self.tracks.loc[row], self.figures.loc[row]
+            placed = bool(track["placed"])
             self._cache[row] = IncidentView(
-                row=row, id=str(track["id"]), placed=bool(track["placed"]), color=self.colors[row],
+                row=row, id=str(track["id"]), placed=placed, color=self.colors[row],
                 heading=f"{track['id']}: {track['title']}", summary=self.summaries.get(track["id"]),
-                legs=self._legs_of(row, track))
+                legs=self._legs_of(row, track), crossings=_crossings(track, fig) if placed else (),
+                deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None)
         return self._cache[row]
 
     @functools.cached_property
@@ -134,6 +187,29 @@ class Scene:
                                       float(rec["km"]), float(rec["minutes"]), bool(rec["time_estimated"]),
                                       str(rec["status"]), float(track["speed_typical_kmh"]))))
         return tuple(views)
+
+
+def _crossings(track: pd.Series, fig: pd.Series) -> tuple[CrossingView, ...]:
+    return tuple(CrossingView(lon=c["lon"], lat=c["lat"], from_country=c["from"], to_country=c["to"],
+                              t_min=c.get("t_min"), time_estimated=bool(c.get("time_estimated")),
+                              sentence=crossing_sentence(track, c), clock_label=crossing_clock_label(track, c))
+                 for c in fig["crossings"] or [])
+
+
+def _deepest(fig: pd.Series) -> DeepestView | None:
+    deepest = fig["deepest_point"]
+    if not isinstance(deepest, dict) or not has_value(fig["depth_km"]):
+        return None
+    label, bound = depth_label(fig)
+    return DeepestView(lon=deepest["lon"], lat=deepest["lat"], border_lon=deepest["border_lon"],
+                       border_lat=deepest["border_lat"], words=depth_words(fig), label=label, bound=bound,
+                       border=depth_border(fig))
+
+
+def _end(track: pd.Series) -> EndView:
+    end = track["stops"][-1]
+    return EndView(lon=end["lon"], lat=end["lat"], symbol=OUTCOME_SYMBOL.get(track["outcome"], "•"),
+                   sentence=end_sentence(track, end["label"]))
 
 
 def leg_sentence(from_label: str, to_label: str, km: float, minutes: float, estimated: bool, status: str,

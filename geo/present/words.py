@@ -369,3 +369,67 @@ def cited_publications(reports: Sequence[Any] | None) -> list[dict[str, Any]]:
     for entry in grouped.values():
         entry["dates"].sort()
     return list(grouped.values())
+
+
+def assumed_speed_note(assumed_kmh: dict[str, float]) -> str:
+    """The footnote of leg labels marked ``*``: the assumed speed their times rest on (by drone, if several).
+
+    Examples
+    --------
+    >>> assumed_speed_note({"Shahed-136": 170.0})
+    '* time at 170 km/h, assumed'
+    >>> assumed_speed_note({"Shahed-136": 170.0, "Gerbera": 150.0})
+    "* time at the drone's typical speed, assumed (Gerbera 150 km/h, Shahed-136 170 km/h)"
+    """
+    speeds = sorted(set(assumed_kmh.values()))
+    if len(speeds) == 1:
+        return f"* time at {speeds[0]:.0f} km/h, assumed"
+    return "* time at the drone's typical speed, assumed (" + ", ".join(
+        f"{name} {kmh:.0f} km/h" for name, kmh in sorted(assumed_kmh.items())) + ")"
+
+
+#: The web map's key to its symbols, in the order it lists them.
+WEB_LEGEND = {
+    "corridor": "shaded band: where the drone may have been (uncertainty)",
+    "reach": "dotted outline: {reach}",
+    "points": "◇ border crossing · ● deepest point, dashed line to the border",
+    "bands": "grey bands: {bands} km from the crossed border",
+}
+
+
+def crossing_sentence(track: pd.Series, crossing: dict) -> str:
+    """A border crossing with its clock time, as a popup or a balloon says it.
+
+    ``(time estimated)`` when the time rests on the drone's assumed speed.
+    """
+    est = " (time estimated)" if crossing.get("time_estimated") else ""
+    return f"Crossed {crossing['from']}→{crossing['to']} at {clock_text(track, crossing['t_min'], date=True)}{est}"
+
+
+def crossing_clock_label(track: pd.Series, crossing: dict) -> str | None:
+    """The short label a print map puts by a crossing (``crossed ~04:00``), or None without a clock time.
+
+    ``~`` marks a time that was not reported exactly.
+    """
+    if track["clock"] != "absolute" or crossing.get("t_min") is None:
+        return None
+    source = crossing.get("time_source", "estimated" if crossing.get("time_estimated") else "reported")
+    return "crossed " + ("" if source == "reported" else "~") + clock_text(track, crossing["t_min"])
+
+
+def depth_label(fig: pd.Series | dict) -> tuple[str, str | None]:
+    """The label by the line from the deepest point to the border: ``52 km from border`` and its range words.
+
+    Examples
+    --------
+    >>> depth_label({"depth_km": 52.4, "depth_km_range": (50.1, 54.9)})
+    ('52 km from border', 'certainly 50–55 km')
+    """
+    lo, hi = fig["depth_km_range"]
+    bound = range_words(lo, hi, range_kind("depth_km_range")) if has_value(lo) and has_value(hi) else None
+    return f"{km_text(fig['depth_km'])} from border", bound
+
+
+def end_sentence(track: pd.Series, place: str) -> str:
+    """How a track ended, and where: ``End: exploded (Minsk region)``."""
+    return f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({place})"

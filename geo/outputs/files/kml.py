@@ -45,9 +45,9 @@ from geo.present.figures import check_figures
 from geo.present.popups import stop_popup, track_popup
 from geo.present.scene import IncidentView, build_scene
 from geo.present.shapes import COORD_DIGITS
-from geo.present.style import OUTCOME_LABEL, STATUS_LABEL
-from geo.present.words import ATTRIBUTION, clock_text, depth_words
-from geo.outputs.files.layers import crossings_layer, deepest_points_layer, stamp
+from geo.present.style import STATUS_LABEL
+from geo.present.words import ATTRIBUTION, clock_text
+from geo.outputs.files.layers import stamp
 
 
 __all__ = ["LEG_STYLE", "kml_document", "to_kml", "to_kmz"]
@@ -142,11 +142,10 @@ def _doc_description(tracks: gpd.GeoDataFrame, unplaced: list[str]) -> str:
 
 
 def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track: pd.Series, fig: pd.Series,
-                  view: IncidentView, parts: dict[str, pd.DataFrame], sources: dict[str, Any],
+                  view: IncidentView, sources: dict[str, Any],
                   styles: dict[str, simplekml.Style]) -> None:
     """Fill an incident's folder as the presentation model ``view`` says: legs, timed track, waypoints,
     crossings, deepest point (shared styles)."""
-    crossings, deepest = (parts[name][parts[name]["id"] == track["id"]] for name in ("crossings", "deepest_points"))
     color = view.color
     popup = track_popup(track, fig, view.summary)
     coords = shapely.get_coordinates(track.geometry)
@@ -186,27 +185,24 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
     for i, (stop, d) in enumerate(zip(stops, stop_at)):  # per stop
         name = stop["label"] if f"({stop['status']})" in stop["label"] else f"{stop['label']} ({stop['status']})"
         if i == len(stops) - 1:
-            name = f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({stop['label']})"
+            name = view.end.sentence
         mark = folder.newpoint(name=name, coords=[(stop["lon"], stop["lat"])])
         mark.description = _cdata(stop_popup(track, stop, t[d], str(time_source[d]), sources, track["title"]))
         kind = "reported" if stop["status"] == "reported" else "other"
         mark.style = style(f"stop:{color}:{kind}", icon=ICONS[kind], color=color, scale=0.9, label_scale=0.8)
 
-    for c in crossings.itertuples(index=False):
-        est = " (time estimated)" if c.time_estimated else ""
-        text = f"Crossed {c.from_country}→{c.to_country} at {clock_text(track, c.t_min, date=True)}{est}"
-        mark = folder.newpoint(name=f"{c.from_country}→{c.to_country}", coords=[(c.geometry.x, c.geometry.y)])
-        mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(text)}</div>")
+    for c in view.crossings:
+        mark = folder.newpoint(name=f"{c.from_country}→{c.to_country}", coords=_coords([c.lon], [c.lat]))
+        mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(c.sentence)}</div>")
         mark.style = style("crossing", icon=ICONS["crossing"], color=DARK, label_scale=0.7)
 
-    for d in deepest.itertuples(index=False):
-        label = depth_words(fig)
-        mark = folder.newpoint(name="deepest point", coords=[(d.geometry.x, d.geometry.y)])
-        mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {label}')}</div>")
+    d = view.deepest
+    if d is not None:
+        mark = folder.newpoint(name="deepest point", coords=_coords([d.lon], [d.lat]))
+        mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {d.words}')}</div>")
         mark.style = style("deepest", icon=ICONS["deepest"], color=DARK, label_scale=0.7)
-        line = folder.newlinestring(name=f"distance to the {fig.get('depth_from') or track['origin']} border",
-                                    coords=[(d.geometry.x, d.geometry.y), (d.border_lon, d.border_lat)],
-                                    tessellate=1)
+        line = folder.newlinestring(name=f"distance to {d.border}",
+                                    coords=_coords([d.lon, d.border_lon], [d.lat, d.border_lat]), tessellate=1)
         line.description = mark.description
         line.style = style("to-border", line=(DARK, 1.5, 0.9))
 
@@ -253,8 +249,6 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
     top = kml.newfolder(name=title, open=1)
     scene = build_scene(tracks, figures, reports=reports)
     texts = scene.descriptions
-    parts = {"crossings": crossings_layer(tracks, figures),
-             "deepest_points": deepest_points_layer(tracks, figures)}
     styles: dict[str, simplekml.Style] = {}
     unplaced = []
     for i in range(len(tracks)):  # per incident: a folder each
@@ -273,7 +267,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
                 "<p>The report gives no clock time: times are counted from its first timed point (T+), "
                 "so there is no timed track for Google Earth's time slider.</p>")
         folder.description = _cdata(track_popup(track, fig, summary) + note)
-        _add_incident(kml.document, folder, track, fig, view, parts, scene.sources.get(track["id"], {}), styles)
+        _add_incident(kml.document, folder, track, fig, view, scene.sources.get(track["id"], {}), styles)
     top.description = _cdata(_doc_description(tracks, unplaced))
     return kml
 

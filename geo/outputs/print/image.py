@@ -63,8 +63,8 @@ from geo.present.figures import check_figures
 from geo.present.legs import status_runs
 from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import BANDS_KM, corridor, distance_bands
-from geo.present.words import (ATTRIBUTION, checks_summary, cited_publications, depth_words, standfirst, clock_text, date_text, default_title,
-                            has_value, hours_minutes, inside_time_note, km_text, km_with_range, range_words, reported_text)
+from geo.present.words import (ATTRIBUTION, assumed_speed_note, checks_summary, cited_publications, depth_words, standfirst, date_text, default_title,
+                            has_value, hours_minutes, inside_time_note, km_text, km_with_range, reported_text)
 from geo.present.style import (
     BAND_FILL,
     BORDER_STYLE,
@@ -571,18 +571,17 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
     labels.block_points(x[::2], y[::2], 1.6)
     labels.block_points(sx, sy, 3.5)
 
-    crossings = fig_row["crossings"] or []
-    cx, cy = m.proj.xy([c["lon"] for c in crossings], [c["lat"] for c in crossings])
+    crossings = view.crossings
+    cx, cy = m.proj.xy([c.lon for c in crossings], [c.lat for c in crossings])
     for k, (c, px, py) in enumerate(zip(crossings, cx, cy)):
         ax.plot([px], [py], marker="D", markersize=m.pt(5.5), markerfacecolor=HALO, markeredgecolor=INK,
                 markeredgewidth=m.pt(1.1), zorder=9, linestyle="none", gid=f"crossing-{track['id']}-{k}")
     labels.block_points(cx, cy, 4.0)
 
-    deepest = fig_row["deepest_point"]
+    deepest = view.deepest
     depth = None
-    if isinstance(deepest, dict) and has_value(fig_row["depth_km"]):
-        (dx, bx), (dy, by) = m.proj.xy([deepest["lon"], deepest["border_lon"]],
-                                       [deepest["lat"], deepest["border_lat"]])
+    if deepest is not None:
+        (dx, bx), (dy, by) = m.proj.xy([deepest.lon, deepest.border_lon], [deepest.lat, deepest.border_lat])
         ax.plot([dx, bx], [dy, by], color=INK, linewidth=m.pt(0.9), linestyle=(0, (4, 2.5)), zorder=7)
         ax.plot([dx], [dy], marker="o", markersize=m.pt(7.5), markerfacecolor=color, markeredgecolor=INK,
                 markeredgewidth=m.pt(1.3), zorder=9.5, linestyle="none", gid=f"deepest-{track['id']}")
@@ -599,7 +598,8 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
             gid=f"end-{track['id']}")
     labels.block_points([ex], [ey], 6.0)
     return {"x": x, "y": y, "stops": stops, "sx": sx, "sy": sy, "crossings": crossings, "cx": cx, "cy": cy,
-            "depth": depth, "leg_labels": leg_labels, "end": (ex, ey), "color": color, "number": number}
+            "depth": depth, "deepest": deepest, "leg_labels": leg_labels, "end": (ex, ey), "color": color,
+            "number": number}
 
 
 def _badge_style(m: _Map, color: str, size: float) -> dict[str, Any]:
@@ -627,10 +627,8 @@ def _label_depth(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
     if drawn["depth"] is None:
         return
     dx, dy, bx, by = drawn["depth"]
-    lo, hi = fig_row["depth_km_range"]
-    text = f"{km_text(fig_row['depth_km'])} from border"
-    if has_value(lo) and has_value(hi):
-        text += f"\n({range_words(lo, hi, range_kind('depth_km_range'))})"
+    deepest = drawn["deepest"]
+    text = deepest.label + (f"\n({deepest.bound})" if deepest.bound else "")  # the range on a line of its own
     style = {"fontsize": m.pt(SIZE["depth"]), "color": INK, "fontweight": "bold", "path_effects": _HALO,
              "zorder": 11, "linespacing": 1.05}
     if labels.place((dx + bx) / 2, (dy + by) / 2, text, _around(5), **style) is None:
@@ -647,14 +645,10 @@ def _label_badge(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
 def _label_crossings(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series,
                      drawn: dict[str, Any]) -> None:
     """Crossing times, where the report gives clock times (``~`` marks one not reported exactly)."""
-    if track["clock"] != "absolute":
-        return
     for c, px, py in zip(drawn["crossings"], drawn["cx"], drawn["cy"]):
-        if c.get("t_min") is None:
+        if c.clock_label is None:
             continue
-        exact = c.get("time_source", "estimated" if c.get("time_estimated") else "reported") == "reported"
-        text = ("" if exact else "~") + clock_text(track, c["t_min"])
-        labels.place(px, py, f"crossed {text}", _around(6), fontsize=m.pt(SIZE["place"] - 0.6), color=INK,
+        labels.place(px, py, c.clock_label, _around(6), fontsize=m.pt(SIZE["place"] - 0.6), color=INK,
                      path_effects=_HALO, zorder=11)
 
 
@@ -835,9 +829,7 @@ def _legend(m: _Map, statuses: list[str], outcomes: list[str], country_pair: tup
     if reach:
         add(Line2D([], [], color=INK, linewidth=m.pt(0.8), linestyle=(0, (2, 3))), "could have been (top speed)")
     if assumed_kmh:  # the footnote of the leg labels marked *
-        speeds = sorted(set(assumed_kmh.values()))
-        add(Line2D([], [], color="none"), (f"* time at {speeds[0]:.0f} km/h, assumed" if len(speeds) == 1
-                                           else "* time at the drone's typical speed, assumed"))
+        add(Line2D([], [], color="none"), assumed_speed_note(assumed_kmh))
     header("Points")
     add(Line2D([], [], color="none", marker="o", markersize=m.pt(5.2), markerfacecolor=INK,
                markeredgecolor=HALO), "place named in the report")

@@ -34,7 +34,6 @@ import pandas as pd
 import shapely
 from branca.element import Html
 from folium import plugins
-from folium.template import Template
 from folium.utilities import JsCode
 
 from geo.reference import borders
@@ -42,21 +41,21 @@ from geo.atomic import write_atomic_many
 from geo.outputs.web.bulklines import bulk_lines
 from geo.errors import RenderOptionError
 from geo.present.figures import check_figures
-from geo.present.words import (ATTRIBUTION, cited_publications, depth_words, standfirst, clock_text, country_names,
-                            date_text, default_title, describe, has_value, range_words, reported_text, whole_km)
+from geo.present.words import (ATTRIBUTION, WEB_LEGEND, assumed_speed_note, cited_publications, standfirst, country_names,
+                            date_text, default_title, describe, reported_text, whole_km)
 from geo.present.legs import status_runs
 from geo.present.popups import stop_popup, track_popup
 from geo.present.scene import IncidentView, build_scene
 from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
                              plane_geometry)
-from geo.outputs.web.elements import InertMacroElement, Literal
-from geo.present.htmlsafe import relative_url, safe_html, safe_json
+from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, Legend, Literal, Timeline, VectorMiniMap)
+from geo.outputs.web.page import render_html, static_text
+from geo.present.htmlsafe import relative_url, safe_html
 from geo.present.style import (
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
-    CSS,
     DASH,
     ORIGIN_STYLE,
     OUTCOME_LABEL,
@@ -65,7 +64,6 @@ from geo.present.style import (
     REGION_STYLE,
     STATUS_LABEL,
 )
-from geo.analysis.ranges import range_kind
 
 __all__ = [
     "ATTRIBUTION",
@@ -90,8 +88,6 @@ __all__ = [
 DEFAULT_TILES = "Esri.WorldGrayCanvas"
 #: ``tiles=TILES_NONE`` draws only the shipped vector layers.
 TILES_NONE = "none"
-#: The synthetic day the time slider plays on: every track starts at its midnight (T+0).
-RELATIVE_EPOCH = pd.Timestamp("2000-01-01T00:00:00Z")
 #: At most this many points per track in the time slider.
 TIMELINE_POINTS = 80
 #: Candidate slider steps (minutes); the smallest that keeps at most TIMELINE_MAX_STEPS steps is used.
@@ -99,8 +95,6 @@ TIMELINE_STEPS_MIN = (2, 3, 5, 10, 15, 30, 60)
 TIMELINE_MAX_STEPS = 60
 #: Screen offset (px) of a leg label from its leg.
 LEG_LABEL_OFFSET_PX = 8
-#: Viewport width (CSS px) up to which the layer control and the legend start collapsed.
-NARROW_PX = 600
 #: The overview map: zoom relative to the main map's, and size (px).
 MINIMAP_ZOOM_OFFSET = -4
 MINIMAP_SIZE_PX = (120, 100)
@@ -174,197 +168,6 @@ class _Map(folium.Map):
         title = safe_html(getattr(self, "_geo_title", "Map"))
         return (f"<iframe srcdoc=\"{markupsafe.escape(html)}\" title=\"{title}\" "
                 f"style=\"width:100%;height:{MAP_HEIGHT_PX + 260}px;border:0\"></iframe>")
-
-
-class _Attribution(InertMacroElement):
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._name = "Attribution"
-        self.text = text
-
-
-class _Legend(InertMacroElement):
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomleft"});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", "geo-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            // Closed on narrow screens, where it would cover the map: the reader opens it.
-            if (window.matchMedia("(max-width: {{ this.narrow_px }}px)").matches) {
-                div.querySelector("details").open = false;
-            }
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, html: str):
-        super().__init__()
-        self._name = "Legend"
-        self.html = html
-        self.narrow_px = int(NARROW_PX)
-
-
-class _Declutter(InertMacroElement):
-    """Keep permanent labels off each other and off the crossing and end markers.
-
-    After every view change and layer toggle each label, in order (depth labels, then leg labels,
-    then region names), stays where Leaflet put it, or is nudged up or down by one or two label
-    heights, or is hidden if it overlaps whatever was placed before it in every one of those spots.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var classes = ["geo-depth", "geo-leg", "geo-region"];
-            function overlaps(a, b) {
-                return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-            }
-            function declutter() {
-                var box = map.getContainer(), kept = [];
-                box.querySelectorAll(".geo-cross-icon, .geo-end-icon").forEach(function (el) {
-                    kept.push(el.getBoundingClientRect());
-                });
-                classes.forEach(function (cls) {
-                    box.querySelectorAll(".leaflet-tooltip." + cls).forEach(function (el) {
-                        el.style.visibility = "";
-                        el.style.translate = "";
-                        var r = el.getBoundingClientRect(), h = r.height + 2;
-                        // Where it was placed, else nudged up or down by one or two label heights.
-                        var shift = [0, -h, h, -2 * h, 2 * h].find(function (dy) {
-                            var s = {left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy};
-                            return !kept.some(function (k) { return overlaps(s, k); });
-                        });
-                        if (shift === undefined) {
-                            el.style.visibility = "hidden";
-                        } else {
-                            el.style.translate = shift ? "0 " + shift + "px" : "";
-                            kept.push({left: r.left, right: r.right, top: r.top + shift, bottom: r.bottom + shift});
-                        }
-                    });
-                });
-            }
-            function later() { window.requestAnimationFrame(declutter); }
-            map.on("zoomend moveend overlayadd overlayremove resize", later);
-            map.whenReady(later);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self):
-        super().__init__()
-        self._name = "Declutter"
-
-
-class _Footer(InertMacroElement):
-    """Page text after the map div (sources, byline, unplaced incidents) and the height message."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}{{ this.html }}{% endmacro %}
-        {% macro script(this, kwargs) %}
-        (function () {
-            function postHeight() {
-                if (window.parent === window) { return; }
-                window.parent.postMessage({geoMapHeight: document.documentElement.scrollHeight}, "*");
-            }
-            window.addEventListener("load", postHeight);
-            window.addEventListener("resize", postHeight);
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, html: str):
-        super().__init__()
-        self._name = "Footer"
-        self.html = html
-
-
-class _Timeline(plugins.TimestampedGeoJson, InertMacroElement):
-    """TimestampedGeoJson on one common clock: every track starts at T+0 (its first point).
-
-    The slider steps every ``step_min`` minutes from T+0 to the longest track's
-    end and reads ``T+1:45``; it sits in a full-width strip along the bottom of
-    the map (a control corner of its own), without the frames-per-second knob.
-    Absolute clock times stay in the popups.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            L.Control.TimeDimensionCustom = L.Control.TimeDimension.extend({
-                _getDisplayDateFormat: function (date) {
-                    var min = Math.round((date - Date.UTC({{ this.epoch_year }}, 0, 1)) / 60000);
-                    var h = Math.floor(min / 60), r = min % 60;
-                    return "T+" + h + ":" + (r < 10 ? "0" : "") + r;
-                }
-            });
-            (function (map) {
-                // A control corner along the whole bottom edge; the other bottom corners sit above it.
-                if (!map._controlCorners.geofull) {
-                    map._controlCorners.geofull = L.DomUtil.create(
-                        "div", "leaflet-bottom geo-full-width", map._controlContainer);
-                }
-            })({{ this._parent.get_name() }});
-            {{ this._parent.get_name() }}.timeDimension = L.timeDimension(
-                {times: {{ this.times|tojson }}, currentTime: {{ this.times[0]|tojson }}});
-            var {{ this.get_name() }}_control = new L.Control.TimeDimensionCustom({{ this.options|tojavascript }});
-            {{ this._parent.get_name() }}.addControl({{ this.get_name() }}_control);
-            var {{ this.get_name() }}_data = L.geoJson({{ this.data }}, {
-                pointToLayer: function (feature, latLng) {
-                    return L.circleMarker(latLng, feature.properties.iconstyle);
-                },
-                style: function (feature) { return feature.properties.style; }
-            });
-            var {{ this.get_name() }} = L.timeDimension.layer.geoJson({{ this.get_name() }}_data, {
-                updateTimeDimension: true, updateTimeDimensionMode: "union",
-                addlastPoint: true, duration: undefined
-            }).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    default_css = [(name, url) for name, url in plugins.TimestampedGeoJson.default_css
-                   if "highlight" not in url]  # a code-highlighting stylesheet the slider does not use
-    default_js = [(name, url) for name, url in plugins.TimestampedGeoJson.default_js
-                  if "jqueryui" not in url]  # 228 KB the slider does not use (its knobs are its own)
-
-    def __init__(self, data: dict[str, Any], *, step_min: int, end_min: float):
-        super().__init__(data, period=f"PT{step_min}M", auto_play=False, loop=False, add_last_point=True,
-                         transition_time=250, speed_slider=False, time_slider_drag_update=True,
-                         date_options="YYYY-MM-DD HH:mm")
-        self.options["position"] = "geofull"
-        self.data = safe_json(data)
-        self.epoch_year = RELATIVE_EPOCH.year
-        epoch_ms = int(RELATIVE_EPOCH.timestamp() * 1000)
-        steps = math.ceil(round(max(float(end_min), 0.0) / step_min, 6))
-        self.times = [epoch_ms + k * step_min * 60_000 for k in range(steps + 1)]
-
-
-class _VectorMiniMap(plugins.MiniMap, InertMacroElement):
-    """A minimap drawn from the shipped country outlines (no tiles: works offline)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }}_layer = L.geoJson({{ this.data }}, {
-                style: {color: "#666", weight: 1, fillColor: "#ddd", fillOpacity: 1}
-            });
-            var {{ this.get_name() }} = new L.Control.MiniMap(
-                {{ this.get_name() }}_layer, {{ this.options|tojavascript }});
-            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, data: dict[str, Any], **kwargs):
-        super().__init__(**kwargs)
-        self.data = safe_json(data)
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -472,43 +275,36 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
                             ).add_to(group)
 
     # Border crossings, with time.
-    for c in fig["crossings"] or []:
-        est = " (time estimated)" if c["time_estimated"] else ""
-        text = f"Crossed {c['from']}→{c['to']} at {clock_text(track, c['t_min'], date=True)}{est}"
-        folium.Marker([c["lat"], c["lon"]],
-                      icon=folium.DivIcon(html=f"<div class=\"geo-cross\" aria-label=\"{safe_html(text)}\">"
+    for c in view.crossings:
+        folium.Marker([c.lat, c.lon],
+                      icon=folium.DivIcon(html=f"<div class=\"geo-cross\" aria-label=\"{safe_html(c.sentence)}\">"
                                                "</div>", icon_size=(14, 14), icon_anchor=(7, 7),
                                           class_name="geo-cross-icon"),
-                      tooltip=folium.Tooltip(safe_html(text)),
-                      popup=_popup(f"<div class=\"geo-popup\">{safe_html(text)}</div>")).add_to(group)
+                      tooltip=folium.Tooltip(safe_html(c.sentence)),
+                      popup=_popup(f"<div class=\"geo-popup\">{safe_html(c.sentence)}</div>")).add_to(group)
 
     # The deepest point and its perpendicular to the border.
-    deepest = fig["deepest_point"]
-    if isinstance(deepest, dict) and has_value(fig["depth_km"]):
-        label = depth_words(fig)
-        lo, hi = fig["depth_km_range"]
-        short = (f"{whole_km(fig['depth_km'])} km from border"
-                 + (f" ({range_words(lo, hi, range_kind('depth_km_range'))})" if has_value(lo) and has_value(hi) else ""))
-        folium.PolyLine([[deepest["lat"], deepest["lon"]], [deepest["border_lat"], deepest["border_lon"]]],
+    deepest = view.deepest
+    if deepest is not None:
+        short = deepest.label + (f" ({deepest.bound})" if deepest.bound else "")
+        folium.PolyLine([[deepest.lat, deepest.lon], [deepest.border_lat, deepest.border_lon]],
                         color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
-        mid_lat = round((deepest["lat"] + deepest["border_lat"]) / 2, COORD_DIGITS)
-        mid_lon = round((deepest["lon"] + deepest["border_lon"]) / 2, COORD_DIGITS)
+        mid_lat = round((deepest.lat + deepest.border_lat) / 2, COORD_DIGITS)
+        mid_lon = round((deepest.lon + deepest.border_lon) / 2, COORD_DIGITS)
         folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
                             tooltip=folium.Tooltip(safe_html(short), permanent=True, direction="center",
                                                    class_name="geo-depth")).add_to(group)
-        folium.CircleMarker([deepest["lat"], deepest["lon"]], radius=6, color="#222222", weight=2, fill=True,
+        folium.CircleMarker([deepest.lat, deepest.lon], radius=6, color="#222222", weight=2, fill=True,
                             fill_color=color, fill_opacity=1,
-                            tooltip=folium.Tooltip(safe_html(f"deepest point: {label}"))).add_to(group)
+                            tooltip=folium.Tooltip(safe_html(f"deepest point: {deepest.words}"))).add_to(group)
 
     # The end, by outcome.
-    end = stops[-1]
-    symbol = OUTCOME_SYMBOL.get(track["outcome"], "•")
-    end_text = f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({end['label']})"
-    folium.Marker([end["lat"], end["lon"]],
+    end = view.end
+    folium.Marker([end.lat, end.lon],
                   icon=folium.DivIcon(html=f"<div class=\"geo-end\" style=\"background:{color}\" "
-                                           f"aria-label=\"{safe_html(end_text)}\">{symbol}</div>",
+                                           f"aria-label=\"{safe_html(end.sentence)}\">{end.symbol}</div>",
                                       icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
-                  tooltip=folium.Tooltip(safe_html(end_text))).add_to(group)
+                  tooltip=folium.Tooltip(safe_html(end.sentence))).add_to(group)
 
     # The time-slider feature: the line sampled at the stops and evenly between them, with the
     # minutes since the track's first point (made into slider times by make_map, on one clock for all).
@@ -581,33 +377,14 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
 
 def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | None = None,
                  reach: bool = False) -> str:
-    def line(dash: str | None, color: str = "#333") -> str:
-        dash_attr = f" stroke-dasharray=\"{dash}\"" if dash else ""
-        return (f"<svg width=\"30\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"30\" y2=\"4\" "
-                f"stroke=\"{color}\" stroke-width=\"3\"{dash_attr}/></svg>")
-
-    parts = ["<b>Incidents</b>"]
-    parts += [f"<div>{line(None, color)}{safe_html(label)}</div>" for color, label in items]
-    parts.append("<b>Legs</b>")
-    parts += [f"<div>{line(DASH[s])}{safe_html(STATUS_LABEL[s])}</div>" for s in DASH]
-    if assumed_kmh:  # the footnote of the leg labels marked *, next to the legs it explains
-        speeds = sorted(set(assumed_kmh.values()))
-        if len(speeds) == 1:
-            note = f"* time at {speeds[0]:.0f} km/h, assumed"
-        else:
-            note = "* time at the drone's typical speed, assumed (" + ", ".join(
-                f"{name} {kmh:.0f} km/h" for name, kmh in sorted(assumed_kmh.items())) + ")"
-        parts.append(f"<div class=\"geo-note\">{safe_html(note)}</div>")
-    parts.append("<b>Symbols</b>")
-    parts.append("<div>shaded band: where the drone may have been (uncertainty)</div>")
-    if reach:
-        parts.append(f"<div>dotted outline: {safe_html(REACH_LABEL)}</div>")
-    parts.append("<div>◇ border crossing · ● deepest point, dashed line to the border</div>")
-    parts.append("<div>" + " · ".join(f"{sym} {safe_html(OUTCOME_LABEL[k])}"
-                                      for k, sym in OUTCOME_SYMBOL.items()) + "</div>")
-    parts.append(f"<div>grey bands: {', '.join(str(b) for b in BANDS_KM)} km from the crossed border</div>")
-    return ("<details class=\"geo-legend-box\" open><summary>Legend</summary><div class=\"geo-legend-body\">"
-            + "".join(parts) + "</div></details>")
+    """The legend's HTML (``templates/legend.html.j2``): incidents, legs, the footnote, the symbols."""
+    outcomes = " · ".join(f"{sym} {safe_html(OUTCOME_LABEL[k])}" for k, sym in OUTCOME_SYMBOL.items())
+    symbols = ([markupsafe.escape(WEB_LEGEND["corridor"])]
+               + ([markupsafe.Markup(safe_html(WEB_LEGEND["reach"].format(reach=REACH_LABEL)))] if reach else [])
+               + [markupsafe.escape(WEB_LEGEND["points"]), markupsafe.Markup(outcomes),
+                  markupsafe.escape(WEB_LEGEND["bands"].format(bands=", ".join(str(b) for b in BANDS_KM)))])
+    return render_html("legend.html.j2", incidents=items, legs=[(DASH[s], STATUS_LABEL[s]) for s in DASH],
+                       note=assumed_speed_note(assumed_kmh) if assumed_kmh else None, symbols=symbols)
 
 
 def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
@@ -707,34 +484,29 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     elif provider is not None:
         plugins.MiniMap(tile_layer=folium.TileLayer(provider), **minimap).add_to(m)
     else:
-        _VectorMiniMap(country_data, **minimap).add_to(m)
+        VectorMiniMap(country_data, **minimap).add_to(m)
     if timeline:
         end_min = max((max(f["properties"]["minutes"], default=0.0) for f in timeline), default=0.0)
         step = _timeline_step(end_min)
         for feature in timeline:
             feature["properties"]["times"] = _timeline_times(feature["properties"].pop("minutes"), step)
-        _Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
+        Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
     reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
-    _Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
-    _Declutter().add_to(m)
+    Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
+    Declutter().add_to(m)
     tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
-    _Attribution(ATTRIBUTION).add_to(m)
+    Attribution(ATTRIBUTION).add_to(m)
 
     # Page text: before the map div (title, description, accessible description), then after it.
     root = m.get_root()
     root.header.add_child(Literal(f"<title>{safe_html(title)}</title>"), name="geo_title")
-    root.header.add_child(Literal(f"<style>{CSS}</style>"), name="geo_css")
+    root.header.add_child(Literal(f"<style>{static_text('map.css')}</style>"), name="geo_css")
     if archive:
         texts = {"archive": describe_archive(tracks, figures)}
-    desc_html = "".join(f"<p>{safe_html(text)}</p>" for text in texts.values())
-    head = (f"<header class=\"geo-head\"><h1 id=\"geo-title\">{safe_html(title)}</h1>"
-            + (f"<p>{safe_html(description)}</p>" if description else
-               f"<p>{safe_html(standfirst(tracks, interactive=True))}</p>")
-            + "</header>"
-            + f"<div id=\"geo-map-description\" class=\"geo-visually-hidden\">{desc_html}</div>"
-            + f"<noscript><div class=\"geo-head\">{desc_html}</div></noscript>")
+    head = render_html("head.html.j2", title=title, lede=description or standfirst(tracks, interactive=True),
+                       texts=list(texts.values()))
     root.html.add_child(Literal(head), name="geo_head")
-    _Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
+    Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
                          tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
     m._geo_offline = offline  # read by the notebook view (_Map._repr_html_)
@@ -765,37 +537,14 @@ def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
 
 
 def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tiles_attribution: str) -> str:
-    unplaced = [i for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
-    parts = ["<footer class=\"geo-foot\">"]
-    if unplaced:
-        items = []
-        for i in unplaced:
-            track = tracks.loc[i]
-            reported = reported_text(track) or "no figures"
-            checks = "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])
-            items.append(f"<li id=\"geo-unplaced-{safe_html(track['id'])}\"><b>{safe_html(track['id'])}</b>: "
-                         f"{safe_html(track['title'])}. Reported: {safe_html(reported)}."
-                         + (f" <small>{safe_html(checks)}</small>" if checks else "") + "</li>")
-        parts.append("<section class=\"geo-unplaced\" aria-labelledby=\"geo-unplaced-h\">"
-                     "<h2 id=\"geo-unplaced-h\" style=\"font-size:1em;margin:6px 0 2px\">"
-                     "Not on the map (no place named)</h2><ul>" + "".join(items) + "</ul></section>")
-    listed = []
-    for entry in cited_publications(reports):  # one entry per publication, with every date and link
-        text = safe_html(entry["publisher"]) + (f", “{safe_html(entry['title'])}”" if entry["title"] else "")
-        text += "".join(f", {safe_html(date_text(d))}" for d in entry["dates"])
-        text += f" (via {safe_html(entry['via'])})" if entry["via"] else ""
-        for k, url in enumerate(entry["urls"]):
-            # Offline pages name the link instead of linking: they must not point at the network.
-            text += (f" [{safe_html(url)}]" if offline
-                     else f" <a href=\"{safe_html(url)}\" rel=\"noopener noreferrer\">[link {k + 1}]</a>")
-        listed.append(text)
-    if listed:
-        parts.append("<p><b>Sources:</b> " + "; ".join(listed) + ".</p>")
-    if byline:
-        parts.append(f"<p class=\"geo-byline\">{safe_html(byline)}</p>")
-    parts.append(f"<p class=\"geo-attribution\">Map data: {ATTRIBUTION}{tiles_attribution}.</p>")
-    parts.append("</footer>")
-    return "".join(parts)
+    """The footer's HTML (``templates/footer.html.j2``)."""
+    unplaced = [{"id": tracks.loc[i, "id"], "title": tracks.loc[i, "title"],
+                 "reported": reported_text(tracks.loc[i]) or "no figures",
+                 "checks": "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])}
+                for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
+    sources = [{**entry, "dates": [date_text(d) for d in entry["dates"]]} for entry in cited_publications(reports)]
+    return render_html("footer.html.j2", unplaced=unplaced, sources=sources, byline=byline, offline=offline,
+                       attribution=markupsafe.Markup(ATTRIBUTION), tiles_attribution=markupsafe.Markup(tiles_attribution))
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -872,23 +621,8 @@ def embed_html(page: str, *, title: str, description: str = "", height_px: int =
     """
     name = Path(page).name
     desc_id = "geo-embed-desc-" + (re.sub(r"[^a-z0-9-]+", "-", Path(name).stem.lower()).strip("-") or "map")
-    return (
-        f"<figure class=\"geo-map-embed\" style=\"margin:0\">\n"
-        f"<iframe src=\"{safe_html(relative_url(name))}\" title=\"{safe_html(title)}\" aria-describedby=\"{desc_id}\" "
-        f"loading=\"lazy\" style=\"width:100%;height:{int(height_px)}px;border:0\"></iframe>\n"
-        f"<figcaption id=\"{desc_id}\">{safe_html(description)}</figcaption>\n"
-        "<script>(function () {\n"
-        "  var frames = document.querySelectorAll(\"figure.geo-map-embed iframe\");\n"
-        "  window.addEventListener(\"message\", function (event) {\n"
-        "    var h = event.data && event.data.geoMapHeight;\n"
-        "    if (typeof h !== \"number\" || !isFinite(h)) { return; }\n"
-        "    for (var i = 0; i < frames.length; i++) {\n"
-        "      if (frames[i].contentWindow === event.source) { frames[i].style.height = Math.ceil(h) + \"px\"; }\n"
-        "    }\n"
-        "  });\n"
-        "})();</script>\n"
-        "</figure>\n"
-    )
+    return render_html("embed.html.j2", src=relative_url(name), title=title, description=description,
+                       desc_id=desc_id, height_px=int(height_px)) + "\n"
 
 
 def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
