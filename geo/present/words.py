@@ -433,3 +433,32 @@ def depth_label(fig: pd.Series | dict) -> tuple[str, str | None]:
 def end_sentence(track: pd.Series, place: str) -> str:
     """How a track ended, and where: ``End: exploded (Minsk region)``."""
     return f"End: {OUTCOME_LABEL.get(track['outcome'], track['outcome'])} ({place})"
+
+
+def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
+    """One paragraph about a whole archive of incidents, from the computed figures.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tracks = pd.DataFrame({"id": ["a", "b", "c"], "placed": [True, True, False], "country": ["BY"] * 3})
+    >>> figures = pd.DataFrame({"id": ["a", "b", "c"], "depth_km": [10.0, 30.0, float("nan")],
+    ...                         "crossings": [[{}], [{}, {}], []]})
+    >>> describe_archive(tracks, figures)
+    '3 incidents, 2 placed on the map, with 3 border crossings. Depth past the crossed border: median 20 km, largest 30 km (b).'
+    """
+    placed = tracks["placed"].astype(bool).to_numpy()
+    depth = pd.to_numeric(figures["depth_km"], errors="coerce").to_numpy(dtype=float)
+    crossings = sum(len(c or []) for c in figures["crossings"])
+    text = f"{len(tracks):,} incidents, {int(placed.sum()):,} placed on the map, with {crossings:,} border crossings."
+    if np.isfinite(depth).any():
+        deepest = int(np.nanargmax(depth))
+        text += (f" Depth past the crossed border: median {whole_km(float(np.nanmedian(depth)))} km, "
+                 f"largest {whole_km(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
+    return text
+
+
+def archive_legend_text(n: int) -> str:
+    """The legend's one entry for an archive drawn as plain lines."""
+    return (f"{n:,} incidents, one line each; colours only tell neighbouring tracks apart "
+            "(archive view: see geo analyze for figures)")

@@ -141,23 +141,36 @@ def _doc_description(tracks: gpd.GeoDataFrame, unplaced: list[str]) -> str:
     return "".join(parts)
 
 
-def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track: pd.Series, fig: pd.Series,
-                  view: IncidentView, sources: dict[str, Any],
-                  styles: dict[str, simplekml.Style]) -> None:
+class _Styles:
+    """The shared styles of a document, made once each and kept at the Document's top (by key)."""
+
+    def __init__(self, document: simplekml.Document):
+        self.document = document
+        self.made: dict[str, simplekml.Style] = {}
+
+    def __call__(self, key: str, **kwargs) -> simplekml.Style:
+        if key not in self.made:
+            self.made[key] = _style(**kwargs)
+            self.document.styles.append(self.made[key])  # shared styles belong to the Document (written at its top)
+        return self.made[key]
+
+
+def _add_incident(folder: simplekml.Folder, track: pd.Series, fig: pd.Series, view: IncidentView,
+                  sources: dict[str, Any], style: _Styles) -> None:
     """Fill an incident's folder as the presentation model ``view`` says: legs, timed track, waypoints,
     crossings, deepest point (shared styles)."""
-    color = view.color
     popup = track_popup(track, fig, view.summary)
     coords = shapely.get_coordinates(track.geometry)
-    t = np.asarray(track["t_min"], float)
-    time_source = np.asarray(track["time_source"], object)
+    _add_legs(folder, view, coords, popup, style)
+    if track["clock"] == "absolute":
+        _add_timed_track(folder, track, view, coords, popup, style)
+    _add_stops(folder, track, view, sources, style)
+    _add_marks(folder, view, style)
 
-    def style(key: str, **kwargs) -> simplekml.Style:
-        if key not in styles:
-            styles[key] = _style(**kwargs)
-            document.styles.append(styles[key])  # shared styles belong to the Document (written at its top)
-        return styles[key]
 
+def _add_legs(folder: simplekml.Folder, view: IncidentView, coords: np.ndarray, popup: str, style: _Styles) -> None:
+    """One line a leg, from a stop to the next, in the incident's colour and styled by status."""
+    color = view.color
     for leg in view.legs:  # per leg, from a stop to the next: a handful per incident
         width, opacity = LEG_STYLE[leg.status]
         line = np.round(coords[leg.first_vertex:leg.last_vertex + 1], COORD_DIGITS)
@@ -166,20 +179,33 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
         mark.description = _cdata(f"<p><b>{safe_html(leg.sentence)}</b></p>{popup}")
         mark.style = style(f"leg:{color}:{leg.status}", line=(color, width, opacity))
 
-    if track["clock"] == "absolute":
-        rows = "".join(
-            f"<li>{safe_html(clock_text(track, t[d], date=True))}: {safe_html(stop['label'])} "
-            f"({safe_html(time_source[d])})</li>"
-            for stop, d in zip(track["stops"], np.flatnonzero(np.asarray(track["stop_index"]) >= 0)))
-        note = (f"<p>Times along the track: reported, interpolated by distance between reported times, or "
-                f"<b>estimated</b> at the {safe_html(track['drone_name'])}'s typical "
-                f"{track['speed_typical_kmh']:,.0f} km/h where the report gives too few.</p><ul>{rows}</ul>")
-        trk = folder.newgxtrack(name=f"timed track: {track['id']}")
-        trk.newwhen(_track_times(track, t))
-        trk.newgxcoord(_coords(coords[:, 0], coords[:, 1]))
-        trk.description = _cdata(popup + note)
-        trk.style = style(f"track:{color}", line=(color, *TRACK_LINE), icon=ICONS["track"], color=color, scale=1.2)
 
+def _add_timed_track(folder: simplekml.Folder, track: pd.Series, view: IncidentView, coords: np.ndarray,
+                     popup: str, style: _Styles) -> None:
+    """A gx:Track for Google Earth's time slider, with the times at each stop and where they come from."""
+    color = view.color
+    t = np.asarray(track["t_min"], float)
+    time_source = np.asarray(track["time_source"], object)
+    rows = "".join(
+        f"<li>{safe_html(clock_text(track, t[d], date=True))}: {safe_html(stop['label'])} "
+        f"({safe_html(time_source[d])})</li>"
+        for stop, d in zip(track["stops"], np.flatnonzero(np.asarray(track["stop_index"]) >= 0)))
+    note = (f"<p>Times along the track: reported, interpolated by distance between reported times, or "
+            f"<b>estimated</b> at the {safe_html(track['drone_name'])}'s typical "
+            f"{track['speed_typical_kmh']:,.0f} km/h where the report gives too few.</p><ul>{rows}</ul>")
+    trk = folder.newgxtrack(name=f"timed track: {track['id']}")
+    trk.newwhen(_track_times(track, t))
+    trk.newgxcoord(_coords(coords[:, 0], coords[:, 1]))
+    trk.description = _cdata(popup + note)
+    trk.style = style(f"track:{color}", line=(color, *TRACK_LINE), icon=ICONS["track"], color=color, scale=1.2)
+
+
+def _add_stops(folder: simplekml.Folder, track: pd.Series, view: IncidentView, sources: dict[str, Any],
+               style: _Styles) -> None:
+    """The stops, each with its popup; the last one named by how the track ended."""
+    color = view.color
+    t = np.asarray(track["t_min"], float)
+    time_source = np.asarray(track["time_source"], object)
     stop_at = np.flatnonzero(np.asarray(track["stop_index"]) >= 0)
     stops = track["stops"]
     for i, (stop, d) in enumerate(zip(stops, stop_at)):  # per stop
@@ -191,6 +217,9 @@ def _add_incident(document: simplekml.Document, folder: simplekml.Folder, track:
         kind = "reported" if stop["status"] == "reported" else "other"
         mark.style = style(f"stop:{color}:{kind}", icon=ICONS[kind], color=color, scale=0.9, label_scale=0.8)
 
+
+def _add_marks(folder: simplekml.Folder, view: IncidentView, style: _Styles) -> None:
+    """The border crossings and the deepest point with its line to the border."""
     for c in view.crossings:
         mark = folder.newpoint(name=f"{c.from_country}→{c.to_country}", coords=_coords([c.lon], [c.lat]))
         mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(c.sentence)}</div>")
@@ -249,7 +278,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
     top = kml.newfolder(name=title, open=1)
     scene = build_scene(tracks, figures, reports=reports)
     texts = scene.descriptions
-    styles: dict[str, simplekml.Style] = {}
+    style = _Styles(kml.document)
     unplaced = []
     for i in range(len(tracks)):  # per incident: a folder each
         track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
@@ -267,7 +296,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
                 "<p>The report gives no clock time: times are counted from its first timed point (T+), "
                 "so there is no timed track for Google Earth's time slider.</p>")
         folder.description = _cdata(track_popup(track, fig, summary) + note)
-        _add_incident(kml.document, folder, track, fig, view, scene.sources.get(track["id"], {}), styles)
+        _add_incident(folder, track, fig, view, scene.sources.get(track["id"], {}), style)
     top.description = _cdata(_doc_description(tracks, unplaced))
     return kml
 

@@ -524,12 +524,20 @@ def _cities(m: _Map, stops_xy: np.ndarray) -> list[tuple[float, float, str, int]
 def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, view: IncidentView,
                 number: int) -> dict[str, Any]:
     """One placed incident, as the presentation model ``view`` says: corridor, legs by status, arrows,
-    waypoints, crossings, deepest point, end."""
-    ax = m.ax
-    color = view.color
+    waypoints, crossings, deepest point, end.  Returns what the labels are placed from, in map units."""
     coords = shapely.get_coordinates(track.geometry)
+    x, y = m.proj.xy(coords[:, 0], coords[:, 1])
+    _draw_lines(m, track, fig_row, view, coords, x, y)
+    leg_labels = _draw_arrows(m, view, x, y)
+    return {"x": x, "y": y, "leg_labels": leg_labels, "color": view.color, "number": number,
+            **_draw_points(m, labels, track, view, x, y)}
+
+
+def _draw_lines(m: _Map, track: pd.Series, fig_row: pd.Series, view: IncidentView, coords: np.ndarray,
+                x: np.ndarray, y: np.ndarray) -> None:
+    """The uncertainty corridor, the possible area's outline and the legs by status, on a halo."""
+    ax, color = m.ax, view.color
     lon, lat = coords[:, 0], coords[:, 1]
-    x, y = m.proj.xy(lon, lat)
     unc = np.asarray(track["unc_km"], float)
     status = np.asarray(track["seg_status"], object)
 
@@ -547,6 +555,10 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
                 dash_capstyle="round", solid_capstyle="round", solid_joinstyle="round", zorder=5,
                 gid=f"leg-{track['id']}-{first}-{st}")
 
+
+def _draw_arrows(m: _Map, view: IncidentView, x: np.ndarray, y: np.ndarray) -> list[tuple[float, float, str, bool]]:
+    """An arrow halfway along each long leg; the leg labels to place there (x, y, text, time assumed)."""
+    ax, color = m.ax, view.color
     # One arrow on each leg long enough, halfway along it, pointing the way it flew; its label there
     # (figures, words and the halfway point from the presentation model).
     leg_labels = []
@@ -560,7 +572,13 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
         if leg.label:
             leg_labels.append((float(x[k - 1] + g * (x[k] - x[k - 1])), float(y[k - 1] + g * (y[k] - y[k - 1])),
                                leg.label, leg.time_estimated))
+    return leg_labels
 
+
+def _draw_points(m: _Map, labels: _Labels, track: pd.Series, view: IncidentView, x: np.ndarray,
+                 y: np.ndarray) -> dict[str, Any]:
+    """Waypoints, crossings, the deepest point with its line to the border, and the end symbol."""
+    ax, color = m.ax, view.color
     stops = track["stops"]
     sx, sy = m.proj.xy([s["lon"] for s in stops], [s["lat"] for s in stops])
     for s, px, py in zip(stops, sx, sy):  # per stop
@@ -597,9 +615,8 @@ def _draw_track(m: _Map, labels: _Labels, track: pd.Series, fig_row: pd.Series, 
             markerfacecolor=HALO, markeredgecolor="none", zorder=10.5, linestyle="none",
             gid=f"end-{track['id']}")
     labels.block_points([ex], [ey], 6.0)
-    return {"x": x, "y": y, "stops": stops, "sx": sx, "sy": sy, "crossings": crossings, "cx": cx, "cy": cy,
-            "depth": depth, "deepest": deepest, "leg_labels": leg_labels, "end": (ex, ey), "color": color,
-            "number": number}
+    return {"stops": stops, "sx": sx, "sy": sy, "crossings": crossings, "cx": cx, "cy": cy, "depth": depth,
+            "deepest": deepest, "end": (ex, ey)}
 
 
 def _badge_style(m: _Map, color: str, size: float) -> dict[str, Any]:
@@ -1163,17 +1180,8 @@ def _draw_map(m: _Map, renderer, tracks, figures, scene: Scene,
     context = _draw_context(m, tracks, figures, names)
     labels = _Labels(ax, renderer, scale)
 
-    drawn, statuses, outcomes, assumed_kmh = [], [], [], {}
+    drawn, statuses, outcomes, assumed_kmh = _draw_tracks(m, labels, tracks, figures, scene)
     reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
-    for i in (i for i, c in enumerate(scene.colors) if c):  # per placed incident: a handful
-        track, fig_row = tracks.loc[i], figures.loc[i]
-        d = _draw_track(m, labels, track, fig_row, scene.incident(i), i + 1)
-        drawn.append((track, fig_row, d))
-        statuses += [s for s in dict.fromkeys(track["seg_status"]) if s not in statuses]
-        outcomes += [] if track["outcome"] in outcomes else [track["outcome"]]
-        if any(estimated for *_, estimated in d["leg_labels"]):
-            assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
-    statuses = [s for s in DASH if s in statuses]
 
     # The key to the symbols, the scale bar and the overview go where they hide least of the tracks
     # and of the country entered.
@@ -1217,7 +1225,27 @@ def _draw_map(m: _Map, renderer, tracks, figures, scene: Scene,
     if inset is not None:
         labels.block(inset.get_window_extent(renderer).padded(4 * scale))
 
-    # Labels, most important first.
+    _place_labels(m, labels, drawn, context, names)
+    return None
+
+
+def _draw_tracks(m: _Map, labels: _Labels, tracks, figures, scene: Scene) -> tuple[list, list[str], list[str],
+                                                                                  dict[str, float]]:
+    """Every placed incident; what was drawn, the leg statuses and outcomes shown, assumed speeds by drone."""
+    drawn, statuses, outcomes, assumed_kmh = [], [], [], {}
+    for i in (i for i, c in enumerate(scene.colors) if c):  # per placed incident: a handful
+        track, fig_row = tracks.loc[i], figures.loc[i]
+        d = _draw_track(m, labels, track, fig_row, scene.incident(i), i + 1)
+        drawn.append((track, fig_row, d))
+        statuses += [s for s in dict.fromkeys(track["seg_status"]) if s not in statuses]
+        outcomes += [] if track["outcome"] in outcomes else [track["outcome"]]
+        if any(estimated for *_, estimated in d["leg_labels"]):
+            assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
+    return drawn, [s for s in DASH if s in statuses], outcomes, assumed_kmh
+
+
+def _place_labels(m: _Map, labels: _Labels, drawn: list, context: dict[str, Any], names: dict[str, str]) -> None:
+    """The labels, most important first: places, depths, badges, crossing times, legs, then the context."""
     for phase in (_label_places, _label_depth, _label_badge, _label_crossings):
         for track, fig_row, d in drawn:
             phase(m, labels, track, fig_row, d)
@@ -1226,7 +1254,6 @@ def _draw_map(m: _Map, renderer, tracks, figures, scene: Scene,
     stops_xy = (np.vstack([np.column_stack([d["sx"], d["sy"]]) for _, _, d in drawn]) if drawn
                 else np.empty((0, 2)))
     _label_context(m, labels, context, names, _cities(m, stops_xy))
-    return None
 
 
 def _view(tracks, figures, proj: _Projector, aspect: float) -> tuple[float, float, float, float]:

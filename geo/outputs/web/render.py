@@ -41,11 +41,11 @@ from geo.atomic import write_atomic_many
 from geo.outputs.web.bulklines import bulk_lines
 from geo.errors import RenderOptionError
 from geo.present.figures import check_figures
-from geo.present.words import (ATTRIBUTION, WEB_LEGEND, assumed_speed_note, cited_publications, standfirst, country_names,
-                            date_text, default_title, describe, reported_text, whole_km)
+from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, cited_publications, standfirst, country_names,
+                            date_text, default_title, describe, reported_text)
 from geo.present.legs import status_runs
 from geo.present.popups import stop_popup, track_popup
-from geo.present.scene import IncidentView, build_scene
+from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
                              plane_geometry)
@@ -210,16 +210,22 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
     Returns its feature for the time slider (with ``minutes`` since its first point) and whether a
     leg label shows a time estimated at the drone's typical speed.
     """
-    color, summary = view.color, view.summary
     coords = shapely.get_coordinates(track.geometry)
+    _draw_lines(group, track, fig, view, coords)
+    assumed = _draw_leg_labels(group, view, coords)
+    _draw_waypoints(group, track, view, sources)
+    _draw_marks(group, view)
+    return _slider_feature(track, view, coords), assumed
+
+
+def _draw_lines(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, view: IncidentView,
+                coords: np.ndarray) -> None:
+    """The uncertainty corridor, the possible area, the legs by status and the clickable whole route."""
+    color, summary = view.color, view.summary
     lon, lat = coords[:, 0], coords[:, 1]
-    t = np.asarray(track["t_min"], float)
     unc = np.asarray(track["unc_km"], float)
     status = np.asarray(track["seg_status"], object)
-    stop_index = np.asarray(track["stop_index"], int)
-    time_source = np.asarray(track["time_source"], object)
-    title = f"{track['id']}: {track['title']}"
-
+    title = view.heading
     folium.GeoJson(geojson_of(corridor(lon, lat, unc)), name=None, control=False,
                    style_function=lambda _f, c=color: {"color": c, "weight": 0, "fillColor": c,
                                                         "fillOpacity": 0.15},
@@ -241,9 +247,13 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
     plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
                              attributes={"fill": color, "font-size": "14", "opacity": "1"}).add_to(group)
 
+
+def _draw_leg_labels(group: folium.FeatureGroup, view: IncidentView, coords: np.ndarray) -> bool:
+    """Leg labels beside each leg long enough to carry one; whether one shows a time at an assumed speed."""
+    color = view.color
+    lon, lat = coords[:, 0], coords[:, 1]
     # Leg labels (km, time, implied speed) beside the point halfway along each leg long enough to
     # carry one: figures, words and point from the presentation model (the analysis' legs table).
-    at = np.flatnonzero(stop_index >= 0)
     assumed = False
     for leg in view.legs:  # per leg: a handful per track
         label = leg.label
@@ -261,7 +271,15 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
                             weight=1, fill=True, fill_opacity=1,
                             tooltip=folium.Tooltip(safe_html(label), permanent=True, direction=direction,
                                                    class_name="geo-leg", offset=offset)).add_to(group)
+    return assumed
 
+
+def _draw_waypoints(group: folium.FeatureGroup, track: pd.Series, view: IncidentView, sources: dict[str, Any]) -> None:
+    """The stops, each with its popup (place, status, position and uncertainty, time and its source)."""
+    color = view.color
+    t = np.asarray(track["t_min"], float)
+    time_source = np.asarray(track["time_source"], object)
+    at = np.flatnonzero(np.asarray(track["stop_index"], int) >= 0)
     # Waypoints.
     stops = track["stops"]
     for i, dense in enumerate(at):  # per stop
@@ -274,6 +292,10 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
                             tooltip=folium.Tooltip(safe_html(f"{stop['label']} ({stop['status']})"))
                             ).add_to(group)
 
+
+def _draw_marks(group: folium.FeatureGroup, view: IncidentView) -> None:
+    """The border crossings, the deepest point with its line to the border, and the end."""
+    color = view.color
     # Border crossings, with time.
     for c in view.crossings:
         folium.Marker([c.lat, c.lon],
@@ -306,8 +328,14 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
                                       icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
                   tooltip=folium.Tooltip(safe_html(end.sentence))).add_to(group)
 
-    # The time-slider feature: the line sampled at the stops and evenly between them, with the
-    # minutes since the track's first point (made into slider times by make_map, on one clock for all).
+
+def _slider_feature(track: pd.Series, view: IncidentView, coords: np.ndarray) -> dict[str, Any]:
+    """The time-slider feature: the line sampled at the stops and evenly between them, with the
+    minutes since the track's first point (made into slider times by make_map, on one clock for all)."""
+    color = view.color
+    lon = coords[:, 0]
+    t = np.asarray(track["t_min"], float)
+    at = np.flatnonzero(np.asarray(track["stop_index"], int) >= 0)
     keep = np.zeros(len(lon), bool)
     keep[np.linspace(0, len(lon) - 1, min(len(lon), TIMELINE_POINTS)).round().astype(int)] = True
     keep[at] = True
@@ -318,7 +346,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
             "properties": {"minutes": np.round(t[idx] - t[0], 3).tolist(),
                            "style": {"color": color, "weight": 7, "opacity": 0.45},
                            "iconstyle": {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": color,
-                                         "fillOpacity": 1}}}, assumed
+                                         "fillOpacity": 1}}}
 
 
 def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
@@ -387,6 +415,71 @@ def _legend_html(items: list[tuple[str, str]], assumed_kmh: dict[str, float] | N
                        note=assumed_speed_note(assumed_kmh) if assumed_kmh else None, symbols=symbols)
 
 
+def _draw_archive(m: folium.Map, tracks: gpd.GeoDataFrame, scene: Scene, rows: list[int]) -> list[tuple[str, str]]:
+    """An archive: every placed track as a plain line on one canvas layer; its legend entry."""
+    coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[rows]]
+    weight = 1 if len(rows) > ARCHIVE_HAIRLINE_TRACKS else 2
+    bulk_lines(m, coords, [scene.colors[i] for i in rows], digits=AREA_DIGITS, weight=weight)
+    return [("#555555", archive_legend_text(len(rows)))]
+
+
+def _draw_incidents(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame, scene: Scene,
+                    rows: list[int]) -> tuple[list[tuple[str, str]], list[dict[str, Any]], dict[str, float]]:
+    """One layer per placed incident: its legend entries, slider features, and assumed speeds by drone."""
+    legend_items, timeline = [], []
+    assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
+    for i in rows:  # one layer per incident: a handful
+        track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
+        label = (f"<span style=\"color:{view.color}\">■</span> {safe_html(track['id'])}")
+        group = folium.FeatureGroup(name=label, control=True, show=True)
+        feature, assumed = _draw_track(group, track, fig, view, scene.sources.get(track["id"], {}))
+        timeline.append(feature)
+        if assumed:
+            assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
+        group.add_to(m)
+        legend_items.append((view.color, view.heading))
+    return legend_items, timeline, assumed_kmh
+
+
+def _add_controls(m: folium.Map, provider: Any, country_data: dict[str, Any], *, archive: bool) -> None:
+    """The layer list, the measuring tool, full screen and the overview map."""
+    # Open on wide screens; an icon that opens on tap on narrow ones (the list would cover the map).
+    folium.LayerControl(position="topright",
+                        collapsed=JsCode(f"window.matchMedia(\"(max-width: {NARROW_PX}px)\").matches")).add_to(m)
+    plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
+                           secondary_length_unit=None, primary_area_unit="sqkilometers",
+                           secondary_area_unit=None).add_to(m)
+    plugins.Fullscreen(position="topleft").add_to(m)
+    minimap = {"position": "bottomright", "toggle_display": True, "zoom_level_offset": MINIMAP_ZOOM_OFFSET,
+               "width": MINIMAP_SIZE_PX[0], "height": MINIMAP_SIZE_PX[1]}
+    if archive:
+        pass  # an archive spans its own overview: no minimap (and a faster first draw)
+    elif provider is not None:
+        plugins.MiniMap(tile_layer=folium.TileLayer(provider), **minimap).add_to(m)
+    else:
+        VectorMiniMap(country_data, **minimap).add_to(m)
+
+
+def _add_timeline(m: folium.Map, timeline: list[dict[str, Any]]) -> None:
+    """The time slider, every track on one clock from T+0, if any track is drawn."""
+    if not timeline:
+        return
+    end_min = max((max(f["properties"]["minutes"], default=0.0) for f in timeline), default=0.0)
+    step = _timeline_step(end_min)
+    for feature in timeline:
+        feature["properties"]["times"] = _timeline_times(feature["properties"].pop("minutes"), step)
+    Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
+
+
+def _add_page_text(m: folium.Map, title: str, lede: str, texts: dict[str, str]) -> None:
+    """The page's title, stylesheet and the text before the map (``templates/head.html.j2``)."""
+    root = m.get_root()
+    root.header.add_child(Literal(f"<title>{safe_html(title)}</title>"), name="geo_title")
+    root.header.add_child(Literal(f"<style>{static_text('map.css')}</style>"), name="geo_css")
+    head = render_html("head.html.j2", title=title, lede=lede, texts=list(texts.values()))
+    root.html.add_child(Literal(head), name="geo_head")
+
+
 def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
              title: str | None = None, byline: str | None = None, description: str | None = None,
              tiles: str | None = DEFAULT_TILES, tiles_key: str | None = None,
@@ -440,57 +533,19 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
         folium.TileLayer(provider, name=provider.name, control=False).add_to(m)
     country_data = _draw_context(m, tracks, figures, names)
 
-    legend_items: list[tuple[str, str]] = []
-    timeline = []
-    assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     placed_rows = [i for i in range(len(tracks)) if bool(tracks.loc[i, "placed"])]
-    colour_of = scene.colors
     archive = len(placed_rows) > ARCHIVE_TRACKS
     if archive:
-        coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[placed_rows]]
-        colours = [colour_of[i] for i in placed_rows]
-        weight = 1 if len(placed_rows) > ARCHIVE_HAIRLINE_TRACKS else 2
-        bulk_lines(m, coords, colours, digits=AREA_DIGITS, weight=weight)
-        legend_items.append(("#555555", f"{len(placed_rows):,} incidents, one line each; colours only tell "
-                                        "neighbouring tracks apart (archive view: see geo analyze for figures)"))
-    for k, i in enumerate([] if archive else placed_rows):  # one layer per incident: a handful
-        track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
-        color = view.color
-        label = (f"<span style=\"color:{color}\">■</span> {safe_html(track['id'])}")
-        group = folium.FeatureGroup(name=label, control=True, show=True)
-        feature, assumed = _draw_track(group, track, fig, view, scene.sources.get(track["id"], {}))
-        timeline.append(feature)
-        if assumed:
-            assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
-        group.add_to(m)
-        legend_items.append((color, view.heading))
-
+        legend_items, timeline, assumed_kmh = _draw_archive(m, tracks, scene, placed_rows), [], {}
+    else:
+        legend_items, timeline, assumed_kmh = _draw_incidents(m, tracks, figures, scene, placed_rows)
     if placed_rows:
         each = shapely.bounds(tracks.geometry.to_numpy()[placed_rows])  # (n, 4), no union needed
         bounds = (each[:, 0].min(), each[:, 1].min(), each[:, 2].max(), each[:, 3].max())
         m.fit_bounds([[round(bounds[1] - 0.3, 3), round(bounds[0] - 0.5, 3)],
                       [round(bounds[3] + 0.3, 3), round(bounds[2] + 0.5, 3)]])
-    # Open on wide screens; an icon that opens on tap on narrow ones (the list would cover the map).
-    folium.LayerControl(position="topright",
-                        collapsed=JsCode(f"window.matchMedia(\"(max-width: {NARROW_PX}px)\").matches")).add_to(m)
-    plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
-                           secondary_length_unit=None, primary_area_unit="sqkilometers",
-                           secondary_area_unit=None).add_to(m)
-    plugins.Fullscreen(position="topleft").add_to(m)
-    minimap = {"position": "bottomright", "toggle_display": True, "zoom_level_offset": MINIMAP_ZOOM_OFFSET,
-               "width": MINIMAP_SIZE_PX[0], "height": MINIMAP_SIZE_PX[1]}
-    if archive:
-        pass  # an archive spans its own overview: no minimap (and a faster first draw)
-    elif provider is not None:
-        plugins.MiniMap(tile_layer=folium.TileLayer(provider), **minimap).add_to(m)
-    else:
-        VectorMiniMap(country_data, **minimap).add_to(m)
-    if timeline:
-        end_min = max((max(f["properties"]["minutes"], default=0.0) for f in timeline), default=0.0)
-        step = _timeline_step(end_min)
-        for feature in timeline:
-            feature["properties"]["times"] = _timeline_times(feature["properties"].pop("minutes"), step)
-        Timeline({"type": "FeatureCollection", "features": timeline}, step_min=step, end_min=end_min).add_to(m)
+    _add_controls(m, provider, country_data, archive=archive)
+    _add_timeline(m, timeline)
     reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
     Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
     Declutter().add_to(m)
@@ -498,42 +553,14 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     Attribution(ATTRIBUTION).add_to(m)
 
     # Page text: before the map div (title, description, accessible description), then after it.
-    root = m.get_root()
-    root.header.add_child(Literal(f"<title>{safe_html(title)}</title>"), name="geo_title")
-    root.header.add_child(Literal(f"<style>{static_text('map.css')}</style>"), name="geo_css")
     if archive:
         texts = {"archive": describe_archive(tracks, figures)}
-    head = render_html("head.html.j2", title=title, lede=description or standfirst(tracks, interactive=True),
-                       texts=list(texts.values()))
-    root.html.add_child(Literal(head), name="geo_head")
+    _add_page_text(m, title, description or standfirst(tracks, interactive=True), texts)
     Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
-                         tiles_attribution=tiles_attribution)).add_to(m)
+                        tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
     m._geo_offline = offline  # read by the notebook view (_Map._repr_html_)
     return m
-
-
-def describe_archive(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
-    """One paragraph about a whole archive of incidents, from the computed figures.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> tracks = pd.DataFrame({"id": ["a", "b", "c"], "placed": [True, True, False], "country": ["BY"] * 3})
-    >>> figures = pd.DataFrame({"id": ["a", "b", "c"], "depth_km": [10.0, 30.0, float("nan")],
-    ...                         "crossings": [[{}], [{}, {}], []]})
-    >>> describe_archive(tracks, figures)
-    '3 incidents, 2 placed on the map, with 3 border crossings. Depth past the crossed border: median 20 km, largest 30 km (b).'
-    """
-    placed = tracks["placed"].astype(bool).to_numpy()
-    depth = pd.to_numeric(figures["depth_km"], errors="coerce").to_numpy(dtype=float)
-    crossings = sum(len(c or []) for c in figures["crossings"])
-    text = f"{len(tracks):,} incidents, {int(placed.sum()):,} placed on the map, with {crossings:,} border crossings."
-    if np.isfinite(depth).any():
-        deepest = int(np.nanargmax(depth))
-        text += (f" Depth past the crossed border: median {whole_km(float(np.nanmedian(depth)))} km, "
-                 f"largest {whole_km(float(depth[deepest]))} km ({figures['id'].iloc[deepest]}).")
-    return text
 
 
 def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tiles_attribution: str) -> str:
