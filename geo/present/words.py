@@ -462,3 +462,26 @@ def archive_legend_text(n: int) -> str:
     """The legend's one entry for an archive drawn as plain lines."""
     return (f"{n:,} incidents, one line each; colours only tell neighbouring tracks apart "
             "(archive view: see geo analyze for figures)")
+
+
+def km_or_dash(value: float | None, digits: int = 0) -> str:
+    """Km as the terminal table prints them: ``1,234 km``, or ``—`` when there is no figure."""
+    return "—" if value is None else f"{value:,.{digits}f} km"
+
+
+def minutes_or_dash(value: float | None) -> str:
+    """A duration as the terminal table prints it (``1 h 05 min``), or ``—``."""
+    return "—" if value is None else hours_minutes(value)
+
+
+def range_brief(pair: Sequence[float] | None, kind: str) -> str:
+    """A range as the terminal table appends it to its figure: `` (5–44, bound)``; empty without one.
+
+    Examples
+    --------
+    >>> range_brief((5.2, 43.9), "bound"), range_brief(None, "bound")
+    (' (5–44, bound)', '')
+    """
+    if not pair or pair[0] is None:
+        return ""
+    return f" ({pair[0]:,.0f}–{pair[1]:,.0f}, {kind})"

@@ -108,7 +108,14 @@ def country_names() -> dict[str, str]:
     >>> country_names()["BY"], country_names()["UA"]
     ('Belarus', 'Ukraine')
     """
-    frame = _load(COUNTRIES)
+    path = data_path(COUNTRIES)
+    return dict(_short_names(str(path), path.stat().st_mtime))  # a copy: callers may change theirs
+
+
+@lru_cache(maxsize=4)
+def _short_names(path: str, mtime: float) -> dict[str, str]:
+    """:func:`country_names` of one countries file (keyed as :func:`_read` is, so a changed file is read anew)."""
+    frame = _read(COUNTRIES, mtime)
     return {c: n.split(" (")[0] for c, n in zip(frame["country"], frame["name"])}
 
 

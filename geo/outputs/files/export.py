@@ -19,7 +19,8 @@ import pandas as pd
 import shapely
 
 from geo.present.shapes import COORD_DIGITS
-from geo.present.words import TIME_SOURCE_WORDS, hours_minutes, inside_time_note, reach_sentence, time_words
+from geo.present.words import (TIME_SOURCE_WORDS, inside_time_note, km_or_dash, minutes_or_dash, range_brief,
+                               reach_sentence, time_words)
 from geo.analysis.ranges import RANGE_KINDS, RANGE_MEANING
 
 __all__ = ["FORMATS", "FORMULA_STARTS", "records", "to_json", "to_geojson", "csv_cell", "to_csv", "to_table",
@@ -152,20 +153,6 @@ def to_csv(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def _km(value, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:,.{digits}f} km"
-
-
-def _range(pair, column: str) -> str:
-    if not pair or pair[0] is None:
-        return ""
-    return f" ({pair[0]:,.0f}–{pair[1]:,.0f}, {RANGE_KINDS[column]})"
-
-
-def _minutes(value) -> str:
-    return "—" if value is None else hours_minutes(value)
-
-
 def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
     """A readable summary per incident, for the terminal."""
     lines = []
@@ -190,24 +177,24 @@ def to_table(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> str:
         else:
             by = item["length_by_status_km"] or {}
             split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
-            lines.append(f"  length        {_km(item['length_km'])}{_range(item['length_km_range'], 'length_km_range')}  [{split}]")
-            lines.append(f"  depth         {_km(item['depth_km'])}{_range(item['depth_km_range'], 'depth_km_range')} past the "
-                         f"{item.get('depth_from') or 'nearest'} border; {_km(item['depth_any_km'])} from any border")
+            lines.append(f"  length        {km_or_dash(item['length_km'])}{range_brief(item['length_km_range'], RANGE_KINDS['length_km_range'])}  [{split}]")
+            lines.append(f"  depth         {km_or_dash(item['depth_km'])}{range_brief(item['depth_km_range'], RANGE_KINDS['depth_km_range'])} past the "
+                         f"{item.get('depth_from') or 'nearest'} border; {km_or_dash(item['depth_any_km'])} from any border")
             if item.get("depth_from") and item.get("depth_from") != item["origin"] and item.get("depth_origin_km"):
-                lines.append(f"                {_km(item['depth_origin_km'])} past the {item['origin']} border "
+                lines.append(f"                {km_or_dash(item['depth_origin_km'])} past the {item['origin']} border "
                              "(the origin reported)")
             if item.get("depth_with_presumed_km") and item["depth_with_presumed_km"] != item["depth_km"]:
-                lines.append(f"                {_km(item['depth_with_presumed_km'])} counting presumed legs")
+                lines.append(f"                {km_or_dash(item['depth_with_presumed_km'])} counting presumed legs")
             est = inside_time_note(bool(item["inside_minutes_estimated"]), bool(item.get("duration_paced")))
-            lines.append(f"  inside {item['country']}     {_km(item['inside_km'])}, "
-                         f"{_minutes(item['inside_minutes'])}{est}")
+            lines.append(f"  inside {item['country']}     {km_or_dash(item['inside_km'])}, "
+                         f"{minutes_or_dash(item['inside_minutes'])}{est}")
             for c in item["crossings"] or []:
                 before, est = time_words(c.get("time_source"), bool(c["time_estimated"]))
                 when = c["time"] or f"T{round(c['t_min']):+d} min after the first timed point"
                 lines.append(f"  crossing      {c['from']}→{c['to']} at {c['lat']:.4f} N {c['lon']:.4f} E, "
                              f"{before}{when}{est}")
             for r in item["regions"] or []:
-                lines.append(f"  region        {r['name']} ({r['region_id']}): {_km(r['km'])}, {_minutes(r['minutes'])}")
+                lines.append(f"  region        {r['name']} ({r['region_id']}): {km_or_dash(r['km'])}, {minutes_or_dash(r['minutes'])}")
             for p in item.get("reach_pairs") or []:
                 lines.append(f"  reach         {reach_sentence(p, item['origin'])}")
         for w in item.get("warnings") or []:
