@@ -39,7 +39,7 @@ def outputs(seeds, tmp_path_factory):
     root = ElementTree.fromstring(kml.read_bytes())
     line_colors = {style.get("id"): style.findtext("k:LineStyle/k:color", namespaces=KML)
                    for style in root.iter(f"{{{KML['k']}}}Style")}
-    return {"html": page, "kml": folders, "kml_line_colors": line_colors,
+    return {"html": page, "kml": folders, "kml_line_colors": line_colors, "kml_title": top.name,
             "legs": pyogrio.read_dataframe(gpkg, layer="legs"),
             "tracks": pyogrio.read_dataframe(gpkg, layer="tracks").set_index("id")}
 
@@ -117,3 +117,22 @@ def test_the_maps_popup_and_the_kml_balloon_tell_the_reports_own_summary(seeds, 
         assert first in html.unescape(outputs["kml"][report.id].description)
         if report.id in set(outputs["legs"]["id"]):  # placed: its popup on the map says it too
             assert html.escape(first, quote=False).replace("'", "&#39;") in outputs["html"]
+
+
+def test_the_page_has_one_title_in_every_output(outputs):
+    title = re.search(r"<title>([^<]*)</title>", outputs["html"]).group(1)
+    assert html.unescape(title) == outputs["kml_title"]
+    assert re.search(r'<h1 id="geo-title">([^<]*)</h1>', outputs["html"]).group(1) == title
+
+
+def test_a_depth_is_told_with_the_border_it_was_measured_from_in_every_output(seeds, outputs):
+    _, tracks, figures = seeds
+    names = {"UA": "Ukraine", "BY": "Belarus", "RU": "Russia", "PL": "Poland"}  # looked up, not read from geo
+    for i in range(len(tracks)):
+        fig = figures.loc[i]
+        if not tracks.loc[i, "placed"] or fig["depth_from"] is None:
+            continue
+        border = f"the {names[fig['depth_from']]} border"
+        kml_names = [m.name for m in outputs["kml"][tracks.loc[i, "id"]].features]
+        assert f"distance to {border}" in kml_names
+        assert re.search(r"km\)? past " + border, html.unescape(outputs["html"]))  # "25 km (certainly 5–44 km) past"

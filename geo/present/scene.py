@@ -27,8 +27,9 @@ import pandas as pd
 from geo.analysis.stoplegs import stop_legs
 from geo.present.popups import sources_by_report
 from geo.present.style import OUTCOME_SYMBOL, STATUS_LABEL, track_colors
-from geo.present.words import (country_names, crossing_clock_label, crossing_sentence, depth_border, depth_label,
-                               depth_words, describe, end_sentence, has_value, hours_minutes, leg_label)
+from geo.present.words import (ATTRIBUTION, cited_publications, country_names, crossing_clock_label,
+                               crossing_sentence, default_title, depth_border, depth_label, depth_words, describe,
+                               end_sentence, has_value, hours_minutes, leg_label, standfirst)
 
 __all__ = ["CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
 
@@ -130,7 +131,12 @@ class IncidentView:
 
 @dataclass(frozen=True)
 class Scene:
-    """Everything the outputs draw, for one set of incidents (see :func:`build_scene`)."""
+    """Everything the outputs draw, for one set of incidents (see :func:`build_scene`).
+
+    Per page: the ``title``, the standfirst (:meth:`standfirst`), the
+    ``publications`` cited (one entry per publication, with every date and
+    link) and the data ``attribution`` (HTML); per incident, :meth:`incident`.
+    """
 
     tracks: gpd.GeoDataFrame
     figures: pd.DataFrame
@@ -139,7 +145,14 @@ class Scene:
     summaries: Mapping[str, str | None]
     sources: Mapping[str, dict[str, Any]]
     names: Mapping[str, str]
+    title: str
+    publications: tuple[dict[str, Any], ...]
+    attribution: str = ATTRIBUTION
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def standfirst(self, *, interactive: bool) -> str:
+        """The sentence under the title: how to read the map (``interactive``: the web map's version)."""
+        return standfirst(self.tracks, interactive=interactive)
 
     def incident(self, row: int) -> IncidentView:
         """The incident on row ``row`` of the tracks, with its legs."""
@@ -227,7 +240,7 @@ def leg_sentence(from_label: str, to_label: str, km: float, minutes: float, esti
 
 
 def build_scene(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
-                reports: Sequence[Any] | None = None) -> Scene:
+                reports: Sequence[Any] | None = None, title: str | None = None) -> Scene:
     """The presentation model of a run: built once, drawn by every output.
 
     Parameters
@@ -238,13 +251,17 @@ def build_scene(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
         From :func:`geo.analysis.analyse.analyse` of the same tracks, in the same order.
     reports : sequence of geo.reports.report.Report, optional
         For the summaries and sources.
+    title : str, optional
+        The page's title (default: one made from the incidents' countries and dates).
 
     Returns
     -------
     Scene
     """
     tracks = tracks.reset_index(drop=True)
+    names = country_names()
     return Scene(
         tracks=tracks, figures=figures.reset_index(drop=True), legs=stop_legs(tracks),
         colors=tuple(track_colors(tracks)), summaries={r.id: r.summary for r in reports or []},
-        sources=sources_by_report(reports), names=country_names())
+        sources=sources_by_report(reports), names=names, title=title or default_title(tracks, names),
+        publications=tuple(cited_publications(reports)))

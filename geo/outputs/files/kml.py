@@ -249,7 +249,7 @@ def kml_document(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
     reports : sequence of geo.reports.report.Report, optional
         Their summaries and sources go into the balloons, as on the web map.
     title : str, optional
-        The document's name (default: "Drone incidents" and the dates).
+        The document's name (default: the title the web map and the print image get).
 
     Returns
     -------
@@ -259,24 +259,22 @@ def kml_document(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
     check_figures(tracks, figures, ExportError)
     tracks = tracks.reset_index(drop=True)
     figures = figures.reset_index(drop=True)
-    dates = sorted(set(tracks["date"]))
-    default = "Drone incidents" + (f", {dates[0]}" if dates else "") + (f" to {dates[-1]}" if len(dates) > 1 else "")
     # Element ids count from 0 in every document (as Kml.resetidcounter() does), so the same input gives the
     # same bytes, and read k0, k1, ...: the schema's xs:ID cannot start with a digit.
     simplekml.base.Kmlable._globalid = _ElementId(0)
     try:
-        return _build(tracks, figures, reports=reports, title=title or default)
+        return _build(tracks, figures, reports=reports, title=title)
     finally:
         simplekml.base.Kmlable._globalid = int(simplekml.base.Kmlable._globalid)
 
 
 def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None,
-           title: str) -> simplekml.Kml:
+           title: str | None) -> simplekml.Kml:
     # The Document holds only the shared styles: simplekml writes a container's styles before its name,
     # which the schema allows only when there is no name.  The top folder carries the name and description.
+    scene = build_scene(tracks, figures, reports=reports, title=title)
     kml = simplekml.Kml()
-    top = kml.newfolder(name=title, open=1)
-    scene = build_scene(tracks, figures, reports=reports)
+    top = kml.newfolder(name=scene.title, open=1)
     texts = scene.descriptions
     style = _Styles(kml.document)
     unplaced = []

@@ -63,8 +63,7 @@ from geo.present.figures import check_figures
 from geo.present.legs import status_runs
 from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import BANDS_KM, corridor, distance_bands
-from geo.present.words import (ATTRIBUTION, assumed_speed_note, checks_summary, cited_publications, depth_words, standfirst, date_text, default_title,
-                            has_value, hours_minutes, inside_time_note, km_text, km_with_range, reported_text)
+from geo.present.words import (assumed_speed_note, checks_summary, depth_words, date_text, has_value, hours_minutes, inside_time_note, km_text, km_with_range, reported_text)
 from geo.present.style import (
     BAND_FILL,
     BORDER_STYLE,
@@ -945,11 +944,11 @@ def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) 
     return head, f"{body[0].upper()}{body[1:]}."
 
 
-def _sources_text(reports: Sequence[Any] | None) -> str:
+def _sources_text(publications: Sequence[dict[str, Any]]) -> str:
     """Every publication cited, once, with the dates it was cited with; those relayed by the same
     outlet together (plain text)."""
     grouped: dict[str, dict[tuple, list]] = {}
-    for entry in cited_publications(reports):  # those relayed by the same outlet together
+    for entry in publications:  # those relayed by the same outlet together
         grouped.setdefault(entry["via"], {})[(entry["publisher"], entry["title"])] = entry["dates"]
     listed = []
     for via, publications in grouped.items():
@@ -1037,7 +1036,7 @@ def render_image(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Se
 
 
 def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure:
-    scene = build_scene(tracks, figures, reports=reports)
+    scene = build_scene(tracks, figures, reports=reports, title=title)
     names = scene.names
     w_in, h_in = width_px / dpi, height_px / dpi
     scale = float(np.clip(min(w_in, h_in * 1.25) / DESIGN_WIDTH_IN, 0.55, 1.0))
@@ -1046,9 +1045,9 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     page = _Page(fig, renderer, scale)
     proj = _Projector(map_crs(tracks))
 
-    top = page.header(title or default_title(tracks, names), standfirst(tracks, interactive=False)) + 0.14 * scale
-    bottom = page.footer([_sources_text(reports),
-                          f"Map data: {_plain(ATTRIBUTION)}. {_projection_text(proj.crs)}. Drawn with geo."])
+    top = page.header(scene.title, scene.standfirst(interactive=False)) + 0.14 * scale
+    bottom = page.footer([_sources_text(scene.publications),
+                          f"Map data: {_plain(scene.attribution)}. {_projection_text(proj.crs)}. Drawn with geo."])
     colors = {i: c for i, c in enumerate(scene.colors) if c}  # placed incidents only
     entries = [(i + 1, colors.get(i, FAINT), *_incident_text(tracks.loc[i], figures.loc[i], names))
                for i in range(len(tracks))]

@@ -41,7 +41,7 @@ from geo.atomic import write_atomic_many
 from geo.outputs.web.bulklines import bulk_lines
 from geo.errors import RenderOptionError
 from geo.present.figures import check_figures
-from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, cited_publications, standfirst, country_names,
+from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, country_names,
                             date_text, default_title, describe, reported_text)
 from geo.present.legs import status_runs
 from geo.present.popups import stop_popup, track_popup
@@ -520,9 +520,8 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     figures = figures.reset_index(drop=True)
     check_figures(tracks, figures, RenderOptionError)
     provider = None if offline else _tile_provider(tiles, tiles_key)
-    scene = build_scene(tracks, figures, reports=reports)
-    names = scene.names
-    title = title or default_title(tracks, names)
+    scene = build_scene(tracks, figures, reports=reports, title=title)
+    names, title = scene.names, scene.title
     placed_count = int(tracks["placed"].astype(bool).sum())
     # An archive is described as a set (describe_archive, below), not track by track.
     texts = scene.descriptions if placed_count <= ARCHIVE_TRACKS else {}
@@ -550,28 +549,28 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
     Declutter().add_to(m)
     tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
-    Attribution(ATTRIBUTION).add_to(m)
+    Attribution(scene.attribution).add_to(m)
 
     # Page text: before the map div (title, description, accessible description), then after it.
     if archive:
         texts = {"archive": describe_archive(tracks, figures)}
-    _add_page_text(m, title, description or standfirst(tracks, interactive=True), texts)
-    Footer(_footer_html(tracks, figures, texts, reports, byline, offline=offline,
-                        tiles_attribution=tiles_attribution)).add_to(m)
+    _add_page_text(m, title, description or scene.standfirst(interactive=True), texts)
+    Footer(_footer_html(scene, byline, offline=offline, tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
     m._geo_offline = offline  # read by the notebook view (_Map._repr_html_)
     return m
 
 
-def _footer_html(tracks, figures, texts, reports, byline, *, offline: bool, tiles_attribution: str) -> str:
+def _footer_html(scene: Scene, byline: str | None, *, offline: bool, tiles_attribution: str) -> str:
     """The footer's HTML (``templates/footer.html.j2``)."""
+    tracks, figures = scene.tracks, scene.figures
     unplaced = [{"id": tracks.loc[i, "id"], "title": tracks.loc[i, "title"],
                  "reported": reported_text(tracks.loc[i]) or "no figures",
                  "checks": "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])}
                 for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
-    sources = [{**entry, "dates": [date_text(d) for d in entry["dates"]]} for entry in cited_publications(reports)]
+    sources = [{**entry, "dates": [date_text(d) for d in entry["dates"]]} for entry in scene.publications]
     return render_html("footer.html.j2", unplaced=unplaced, sources=sources, byline=byline, offline=offline,
-                       attribution=markupsafe.Markup(ATTRIBUTION), tiles_attribution=markupsafe.Markup(tiles_attribution))
+                       attribution=markupsafe.Markup(scene.attribution), tiles_attribution=markupsafe.Markup(tiles_attribution))
 
 
 # ----------------------------------------------------------------------------- HTML
