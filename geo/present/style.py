@@ -75,3 +75,35 @@ def track_colors(tracks: gpd.GeoDataFrame) -> list[str | None]:
     placed = np.asarray(tracks["placed"], bool)
     rank = np.cumsum(placed) - 1
     return [PALETTE[int(k) % len(PALETTE)] if p else None for p, k in zip(placed, rank)]
+
+
+# ----------------------------------------------------------------------------- marks, and the print palette
+
+#: What both maps draw in ink rather than in an incident's colour (the line to the border, the deepest point's ring).
+MARK_INK = "#222222"
+#: The fill of hollow points (presumed or estimated stops, the time slider's moving point).
+MARK_FILL = "#ffffff"
+#: The web map's outline of the distance bands.
+BAND_EDGE = "#777777"
+#: The archive view's one legend swatch (its colours only tell neighbouring tracks apart).
+ARCHIVE_SWATCH = "#555555"
+
+#: The print image's palette; the track colours, dashes, symbols and fills above are the web map's too.
+PRINT = {
+    "ink": "#1a1a1a", "muted": "#555555", "faint": "#8c8c8c", "halo": "white",
+    "other_fill": "#fbfbfa",      # countries neither entered nor crossed from
+    "locator_fill": "#d8cdb4",    # the country entered, on the overview map (darker than on the map)
+    "outline": "#9a9a9a", "graticule": "#d9d9d9", "frame": "#7d7d7d", "legend_edge": "#c8c8c8",
+    "corridor_key": "#9a9a9a",    # the key's swatch for the uncertainty corridor
+    "region_other": "#b9b9b9",    # regions not entered
+    "band_edge": "#7a7a7a",
+    "city": "#3c3c3c", "place_muted": "#4d4d4d", "country_name": "#a3a3a3",
+}
+#: The print image's one font (ships with matplotlib, so every machine draws the same glyphs).
+PRINT_FONT = "DejaVu Sans"
+#: The print image's font sizes (pt) at its design width.
+PRINT_SIZE_PT = {"title": 15.5, "standfirst": 8.2, "key": 7.2, "foot": 6.0, "place": 7.0, "city": 6.2,
+                 "country": 10.5, "region": 6.6, "leg": 5.8, "band": 5.6, "depth": 6.8, "legend": 6.2, "grid": 5.2}
+#: The print image's line widths (pt) at its design width: tracks and the crossed border.
+PRINT_TRACK_LW = 2.1
+PRINT_BORDER_LW = 2.2

@@ -22,6 +22,11 @@ from geo.present.style import OUTCOME_LABEL
 __all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
 
 
+#: The outcome as a sentence ends with it (the print key: "..., left the country").
+OUTCOME_SENTENCE = {"exited": "left the country", "exploded": "exploded", "crashed": "crashed",
+                    "shot_down": "shot down", "lost": "then lost from view", "unknown": "end unknown"}
+
+
 def hours_minutes(minutes: float) -> str:
     """A duration in whole minutes, as people read it.
 

@@ -45,7 +45,7 @@ from geo.present.figures import check_figures
 from geo.present.popups import stop_popup, track_popup
 from geo.present.scene import IncidentView, build_scene
 from geo.present.shapes import COORD_DIGITS
-from geo.present.style import STATUS_LABEL
+from geo.present.style import MARK_INK, STATUS_LABEL
 from geo.present.words import ATTRIBUTION, clock_text
 from geo.outputs.files.layers import stamp
 
@@ -65,7 +65,7 @@ ICONS = {
     "track": "http://earth.google.com/images/kml-icons/track-directional/track-0.png",
 }
 #: The deepest point's line to the border, and the crossings: dark grey as on the map.
-DARK = "#222222"
+DARK = MARK_INK
 #: Name of the entry in a KMZ (what Google Earth opens).
 KMZ_ENTRY = "doc.kml"
 

@@ -63,8 +63,14 @@ from geo.present.figures import check_figures
 from geo.present.legs import status_runs
 from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import BANDS_KM, corridor, distance_bands
-from geo.present.words import (assumed_speed_note, checks_summary, depth_words, date_text, has_value, hours_minutes, inside_time_note, km_text, km_with_range, reported_text)
+from geo.present.words import (OUTCOME_SENTENCE, assumed_speed_note, checks_summary, date_text, depth_words, has_value,
+                               hours_minutes, inside_time_note, km_text, km_with_range, reported_text)
 from geo.present.style import (
+    PRINT,
+    PRINT_BORDER_LW,
+    PRINT_FONT,
+    PRINT_SIZE_PT,
+    PRINT_TRACK_LW,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -97,8 +103,7 @@ MAX_SIDE_PX = 16_384
 #: RGBA canvas of the full size, 4 bytes a pixel (400 MB here), plus a copy to encode a PNG.
 MAX_PIXELS = 100_000_000
 
-#: The one font (ships with matplotlib, so every machine draws the same glyphs).
-FONT = "DejaVu Sans"
+FONT = PRINT_FONT
 #: matplotlib settings in force while drawing and saving.
 RC = {
     "font.family": FONT,
@@ -114,30 +119,18 @@ RC = {
 #: No date and no software version inside the files: same input, same bytes.
 METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
-# Print palette (the track colours, dashes, symbols and fills are geo.present.style's).
-INK = "#1a1a1a"
-MUTED = "#555555"
-FAINT = "#8c8c8c"
-OTHER_FILL = "#fbfbfa"        # countries neither entered nor crossed from
-LOCATOR_FILL = "#d8cdb4"      # the country entered, on the overview map (darker than on the map)
-OUTLINE = "#9a9a9a"
-GRATICULE = "#d9d9d9"
-HALO = "white"
-#: The design width (inches) at which the font sizes below apply; smaller images scale them down.
+# The print palette, font and sizes are decided in geo.present.style (as the track colours, dashes and symbols).
+INK, MUTED, FAINT, HALO = PRINT["ink"], PRINT["muted"], PRINT["faint"], PRINT["halo"]
+OTHER_FILL, LOCATOR_FILL, OUTLINE, GRATICULE = (PRINT["other_fill"], PRINT["locator_fill"], PRINT["outline"],
+                                                PRINT["graticule"])
+#: The design width (inches) at which the font sizes apply; smaller images scale them down.
 DESIGN_WIDTH_IN = 7.0
-#: Font sizes (pt) at the design width.
-SIZE = {"title": 15.5, "standfirst": 8.2, "key": 7.2, "foot": 6.0, "place": 7.0, "city": 6.2, "country": 10.5,
-        "region": 6.6, "leg": 5.8, "band": 5.6, "depth": 6.8, "legend": 6.2, "grid": 5.2}
-#: Line widths (pt) at the design width.
-TRACK_LW = 2.1
-BORDER_LW = 2.2
+SIZE = PRINT_SIZE_PT
+TRACK_LW, BORDER_LW = PRINT_TRACK_LW, PRINT_BORDER_LW
 #: Legs at least this long (km) get a direction arrow at their middle.
 ARROW_MIN_KM = 20.0
 #: Place labels longer than this (characters) are broken into lines.
 PLACE_LABEL_CHARS = 22
-#: The outcome as the key under the map says it.
-OUTCOME_SENTENCE = {"exited": "left the country", "exploded": "exploded", "crashed": "crashed",
-                    "shot_down": "shot down", "lost": "then lost from view", "unknown": "end unknown"}
 #: Cities shown for orientation: at least this many people, at most this many labels.
 CITY_MIN_POPULATION = 100_000
 CITY_MAX = 12
@@ -471,7 +464,7 @@ def _draw_context(m: _Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
             continue
         hit = rid in entered_ids
         _lines(ax, shapely.intersection(shapely.boundary(shape), m.box),
-               colors=REGION_STYLE["color"] if hit else "#b9b9b9", linewidths=m.pt(0.6 if hit else 0.45),
+               colors=REGION_STYLE["color"] if hit else PRINT["region_other"], linewidths=m.pt(0.6 if hit else 0.45),
                linestyles=(0, (4, 3)) if hit else (0, (2, 2)), alpha=0.6 if hit else 1.0, zorder=2.2)
         if hit:
             context["regions"][rid] = (name, shapely.intersection(shape, m.box))
@@ -492,7 +485,7 @@ def _draw_context(m: _Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame,
             outline = shapely.boundary(context["countries"].get(country, shapely.Polygon()))
             edge = shapely.difference(shapely.boundary(reach), shapely.buffer(outline, 3 * m.simplify_m))
             edge = shapely.simplify(shapely.intersection(edge, m.box), m.simplify_m)
-            _lines(ax, edge, colors="#7a7a7a", linewidths=m.pt(0.45), linestyles=(0, (3, 3)), zorder=2.3)
+            _lines(ax, edge, colors=PRINT["band_edge"], linewidths=m.pt(0.45), linestyles=(0, (3, 3)), zorder=2.3)
             context["bands"].append((BANDS_KM[band], edge))
         border = m.project(shapely.geometry.shape(line))
         _lines(ax, shapely.intersection(border, m.box), colors=BORDER_STYLE["color"],
@@ -686,17 +679,17 @@ def _label_context(m: _Map, labels: _Labels, context: dict[str, Any], names: dic
                 break
     for x, y, name, population in cities:  # a dozen at most
         size = 3.4 if population >= 1_000_000 else 2.6
-        spot = labels.place(x, y, name, _around(3.5 + size / 2), fontsize=m.pt(SIZE["city"]), color="#3c3c3c",
+        spot = labels.place(x, y, name, _around(3.5 + size / 2), fontsize=m.pt(SIZE["city"]), color=PRINT["city"],
                             path_effects=_HALO, zorder=9)
         if spot is not None:
             m.ax.plot([x], [y], marker="s" if population >= 1_000_000 else "o", markersize=m.pt(size),
-                      markerfacecolor="#3c3c3c", markeredgecolor=HALO, markeredgewidth=m.pt(0.5), zorder=9,
+                      markerfacecolor=PRINT["city"], markeredgecolor=HALO, markeredgewidth=m.pt(0.5), zorder=9,
                       linestyle="none")
             labels.block_points([x], [y], size / 2 + 0.5)
     for d, edge in context["bands"]:
         for px, py in _edge_spots(edge, m.view):
             if labels.place(px, py, f"{d} km", [(0, 0, "center", "center")], fontsize=m.pt(SIZE["band"]),
-                            color="#4d4d4d", path_effects=_HALO, zorder=10.4) is not None:
+                            color=PRINT["place_muted"], path_effects=_HALO, zorder=10.4) is not None:
                 break
     for code, shape in context["countries"].items():
         inside = shapely.intersection(shape, m.box)
@@ -705,7 +698,7 @@ def _label_context(m: _Map, labels: _Labels, context: dict[str, Any], names: dic
         text = " ".join(names.get(code, code).upper())
         for px, py in _spots(inside):
             if labels.place(px, py, text, [(0, 0, "center", "center")], fontsize=m.pt(SIZE["country"]),
-                            color="#a3a3a3", fontweight="bold", zorder=2.8, pad_pt=3) is not None:
+                            color=PRINT["country_name"], fontweight="bold", zorder=2.8, pad_pt=3) is not None:
                 break
 
 
@@ -800,7 +793,7 @@ def _locator(m: _Map, tracks: gpd.GeoDataFrame, corner: str, width_in: float, na
     inset.set_facecolor("white")
     inset.set_zorder(ax.get_zorder() + 1)
     for spine in inset.spines.values():
-        spine.set_edgecolor("#7d7d7d")
+        spine.set_edgecolor(PRINT["frame"])
         spine.set_linewidth(m.pt(0.5))
     tolerance = (x1 - x0) / 400.0
     entered = set(tracks["country"])
@@ -809,7 +802,7 @@ def _locator(m: _Map, tracks: gpd.GeoDataFrame, corner: str, width_in: float, na
         if shape.is_empty:
             continue
         fill = LOCATOR_FILL if code in entered else ORIGIN_STYLE["fillColor"] if code in codes else OTHER_FILL
-        _area(inset, shape, facecolor=fill, edgecolor="#9a9a9a", linewidth=m.pt(0.35), zorder=1)
+        _area(inset, shape, facecolor=fill, edgecolor=OUTLINE, linewidth=m.pt(0.35), zorder=1)
         if code in codes and shape.area > 0.05 * (x1 - x0) * (y1 - y0):
             pole = polylabel(max(shapely.get_parts(shape), key=lambda p: p.area), tolerance)
             inset.text(pole.x, pole.y, plain_text(names.get(code, code)), ha="center", va="center", fontsize=m.pt(5.4),
@@ -841,7 +834,7 @@ def _legend(m: _Map, statuses: list[str], outcomes: list[str], country_pair: tup
     for st in statuses:
         add(Line2D([], [], color=INK, linewidth=lw, linestyle=_dashes(st), dash_capstyle="round"),
             STATUS_LABEL[st])
-    add(Patch(facecolor="#9a9a9a", alpha=0.35, edgecolor="none"), "where it may have been")
+    add(Patch(facecolor=PRINT["corridor_key"], alpha=0.35, edgecolor="none"), "where it may have been")
     if reach:
         add(Line2D([], [], color=INK, linewidth=m.pt(0.8), linestyle=(0, (2, 3))), "could have been (top speed)")
     if assumed_kmh:  # the footnote of the leg labels marked *
@@ -868,12 +861,12 @@ def _legend(m: _Map, statuses: list[str], outcomes: list[str], country_pair: tup
         header("Borders")
         add(Line2D([], [], color=BORDER_STYLE["color"], linewidth=m.pt(BORDER_LW), alpha=BORDER_STYLE["opacity"]),
             f"{names.get(country, country)}–{names.get(origin, origin)} (crossed)")
-        add(Patch(facecolor=BAND_FILL[1], alpha=0.3, edgecolor="#7a7a7a", linestyle=(0, (3, 3)),
+        add(Patch(facecolor=BAND_FILL[1], alpha=0.3, edgecolor=PRINT["band_edge"], linestyle=(0, (3, 3)),
                   linewidth=m.pt(0.45)), ", ".join(str(b) for b in BANDS_KM) + " km from it")
         add(Line2D([], [], color=REGION_STYLE["color"], linewidth=m.pt(0.7), linestyle=(0, (4, 3))),
             "region entered")
     legend = m.ax.legend(handles, [plain_text(label) for label in labels], loc="upper left", ncols=columns, fontsize=m.pt(SIZE["legend"]), frameon=True,
-                         framealpha=0.94, edgecolor="#c8c8c8", fancybox=False, borderpad=0.8, labelspacing=0.5,
+                         framealpha=0.94, edgecolor=PRINT["legend_edge"], fancybox=False, borderpad=0.8, labelspacing=0.5,
                          handlelength=2.6, handleheight=0.9, handletextpad=0.6, alignment="left",
                          handler_map={Patch: HandlerPatch(), tuple: HandlerTuple(ndivide=1, pad=0)})
     texts = legend.get_texts()
@@ -1173,7 +1166,7 @@ def _draw_map(m: _Map, renderer, tracks, figures, scene: Scene,
     ax.set_ylim(m.view[1], m.view[3])
     ax.set_aspect("auto")  # the view has the axes' aspect: one metre is as long across as up
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="white", edgecolor="none", zorder=0))
-    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none", edgecolor="#7d7d7d",
+    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="none", edgecolor=PRINT["frame"],
                            linewidth=0.7 * scale, zorder=30, clip_on=False))
     _graticule(m)
     context = _draw_context(m, tracks, figures, names)

@@ -53,6 +53,10 @@ from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, De
 from geo.outputs.web.page import render_html, static_text
 from geo.present.htmlsafe import relative_url, safe_html
 from geo.present.style import (
+    ARCHIVE_SWATCH,
+    BAND_EDGE,
+    MARK_FILL,
+    MARK_INK,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -287,7 +291,7 @@ def _draw_waypoints(group: folium.FeatureGroup, track: pd.Series, view: Incident
         popup = stop_popup(track, stop, t[dense], str(time_source[dense]), sources, track["title"])
         folium.CircleMarker([stop["lat"], stop["lon"]], radius=5 if stop["status"] == "reported" else 4,
                             color=color, weight=2, fill=True,
-                            fill_color="#ffffff" if stop["status"] != "reported" else color, fill_opacity=1,
+                            fill_color=MARK_FILL if stop["status"] != "reported" else color, fill_opacity=1,
                             popup=_popup(popup),
                             tooltip=folium.Tooltip(safe_html(f"{stop['label']} ({stop['status']})"))
                             ).add_to(group)
@@ -310,13 +314,13 @@ def _draw_marks(group: folium.FeatureGroup, view: IncidentView) -> None:
     if deepest is not None:
         short = deepest.label + (f" ({deepest.bound})" if deepest.bound else "")
         folium.PolyLine([[deepest.lat, deepest.lon], [deepest.border_lat, deepest.border_lon]],
-                        color="#222222", weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
+                        color=MARK_INK, weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
         mid_lat = round((deepest.lat + deepest.border_lat) / 2, COORD_DIGITS)
         mid_lon = round((deepest.lon + deepest.border_lon) / 2, COORD_DIGITS)
         folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
                             tooltip=folium.Tooltip(safe_html(short), permanent=True, direction="center",
                                                    class_name="geo-depth")).add_to(group)
-        folium.CircleMarker([deepest.lat, deepest.lon], radius=6, color="#222222", weight=2, fill=True,
+        folium.CircleMarker([deepest.lat, deepest.lon], radius=6, color=MARK_INK, weight=2, fill=True,
                             fill_color=color, fill_opacity=1,
                             tooltip=folium.Tooltip(safe_html(f"deepest point: {deepest.words}"))).add_to(group)
 
@@ -345,7 +349,7 @@ def _slider_feature(track: pd.Series, view: IncidentView, coords: np.ndarray) ->
                          "coordinates": np.round(coords[idx], COORD_DIGITS).tolist()},
             "properties": {"minutes": np.round(t[idx] - t[0], 3).tolist(),
                            "style": {"color": color, "weight": 7, "opacity": 0.45},
-                           "iconstyle": {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": color,
+                           "iconstyle": {"radius": 6, "color": MARK_FILL, "weight": 2, "fillColor": color,
                                          "fillOpacity": 1}}}
 
 
@@ -374,7 +378,7 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
         if drawn is None:
             continue
         bands_data, line = json.loads(drawn[0]), json.loads(drawn[1])
-        folium.GeoJson(bands_data, style_function=lambda f: {"color": "#777777", "weight": 0.6, "dashArray": "3 3",
+        folium.GeoJson(bands_data, style_function=lambda f: {"color": BAND_EDGE, "weight": 0.6, "dashArray": "3 3",
                                                              "fillColor": BAND_FILL[f["properties"]["band"]],
                                                              "fillOpacity": 0.10},
                        tooltip=folium.GeoJsonTooltip(["text"], labels=False)).add_to(bands)
@@ -420,7 +424,7 @@ def _draw_archive(m: folium.Map, tracks: gpd.GeoDataFrame, scene: Scene, rows: l
     coords = [shapely.get_coordinates(g) for g in tracks.geometry.to_numpy()[rows]]
     weight = 1 if len(rows) > ARCHIVE_HAIRLINE_TRACKS else 2
     bulk_lines(m, coords, [scene.colors[i] for i in rows], digits=AREA_DIGITS, weight=weight)
-    return [("#555555", archive_legend_text(len(rows)))]
+    return [(ARCHIVE_SWATCH, archive_legend_text(len(rows)))]
 
 
 def _draw_incidents(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame, scene: Scene,
