@@ -490,3 +490,15 @@ def range_brief(pair: Sequence[float] | None, kind: str) -> str:
     if not pair or pair[0] is None:
         return ""
     return f" ({pair[0]:,.0f}–{pair[1]:,.0f}, {kind})"
+
+
+def projection_words(lat1: float, lat2: float, lon0: float) -> str:
+    """A Lambert conformal conic projection as a print map's footer names it.
+
+    Examples
+    --------
+    >>> projection_words(52.0, 54.5, 29.5)
+    'Lambert conformal conic projection (standard parallels 52° and 54.5° N, central meridian 29.5° E)'
+    """
+    return (f"Lambert conformal conic projection (standard parallels {lat1:g}° and {lat2:g}° N, "
+            f"central meridian {lon0:g}° E)")

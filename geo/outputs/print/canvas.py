@@ -20,6 +20,7 @@ from pyproj import CRS, Proj, Transformer
 from shapely.plotting import patch_from_polygon
 
 from geo.errors import RenderOptionError
+from geo.present.words import projection_words
 from geo.reference import borders
 from geo.present.style import (
     PRINT,
@@ -55,7 +56,7 @@ def map_crs(tracks: gpd.GeoDataFrame) -> CRS:
     >>> import geopandas as gpd, shapely
     >>> tracks = gpd.GeoDataFrame({"placed": [True], "country": ["BY"]},
     ...                           geometry=[shapely.LineString([(29.2, 51.6), (30.2, 55.2)])])
-    >>> _projection_text(map_crs(tracks))
+    >>> projection_text(map_crs(tracks))
     'Lambert conformal conic projection (standard parallels 52° and 54.5° N, central meridian 29.5° E)'
     """
     lon0, lat0, lon1, lat1 = lonlat_bounds(tracks)
@@ -67,6 +68,13 @@ def map_crs(tracks: gpd.GeoDataFrame) -> CRS:
     return CRS.from_proj4(
         f"+proj=lcc +lat_1={half(lat0 + span / 6):g} +lat_2={half(lat1 - span / 6):g} "
         f"+lat_0={half((lat0 + lat1) / 2):g} +lon_0={half((lon0 + lon1) / 2):g} +datum=WGS84 +units=m +no_defs")
+
+
+def projection_text(crs: CRS) -> str:
+    """How the print footer names the map's projection (:func:`geo.present.words.projection_words`)."""
+    p = {param.name: round(param.value, 6) for param in crs.coordinate_operation.params}
+    return projection_words(p["Latitude of 1st standard parallel"], p["Latitude of 2nd standard parallel"],
+                            p["Longitude of false origin"])
 
 
 def lonlat_bounds(tracks: gpd.GeoDataFrame) -> tuple[float, float, float, float]:

@@ -42,7 +42,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.transforms import Bbox
-from pyproj import CRS
 
 from geo.reference import borders
 from geo.atomic import check_target, write_atomic
@@ -382,13 +381,6 @@ def _sources_text(publications: Sequence[dict[str, Any]]) -> str:
     return ("Sources: " + "; ".join(listed) + ".") if listed else ""
 
 
-def _projection_text(crs: CRS) -> str:
-    p = {param.name: round(param.value, 6) for param in crs.coordinate_operation.params}
-    return (f"Lambert conformal conic projection (standard parallels {p['Latitude of 1st standard parallel']:g}° "
-            f"and {p['Latitude of 2nd standard parallel']:g}° N, central meridian "
-            f"{p['Longitude of false origin']:g}° E)")
-
-
 # ----------------------------------------------------------------------------- the figure
 
 
@@ -471,7 +463,7 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
 
     top = page.header(scene.title, scene.standfirst(interactive=False)) + 0.14 * scale
     bottom = page.footer([_sources_text(scene.publications),
-                          f"Map data: {canvas.plain(scene.attribution)}. {_projection_text(proj.crs)}. Drawn with geo."])
+                          f"Map data: {canvas.plain(scene.attribution)}. {canvas.projection_text(proj.crs)}. Drawn with geo."])
     colors = {i: c for i, c in enumerate(scene.colors) if c}  # placed incidents only
     entries = [(i + 1, colors.get(i, canvas.FAINT), *_incident_text(tracks.loc[i], figures.loc[i], names))
                for i in range(len(tracks))]
