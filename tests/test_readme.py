@@ -46,7 +46,7 @@ def test_the_python_api_example_runs_as_shown(tmp_path, monkeypatch):
 
 
 def test_the_limits_the_readme_gives_are_the_loaders():
-    from geo.reports import places as reportplaces, report as reports, yamlfile as reportyaml
+    from geo.reports import places as reportplaces, report as reports, scalars, yamlfile as reportyaml
 
     section = README[README.index("**Limits.**"):]
     section = section[:section.index("\n\n")]
@@ -54,7 +54,7 @@ def test_the_limits_the_readme_gives_are_the_loaders():
                                                    section)]
     assert bold == [str(reportyaml.MAX_REPORT_BYTES // 1024), str(reportyaml.MAX_NESTING),
                     f"{reports.MAX_UNCERTAINTY_KM:.0f}", f"{reports.MAX_DISTANCE_KM:.0f}",
-                    f"{reports.MAX_DURATION.total_seconds() / 3600:.0f}", f"{reports.MAX_TIME_APPROX_MIN:.0f}",
+                    f"{scalars.MAX_DURATION.total_seconds() / 3600:.0f}", f"{reports.MAX_TIME_APPROX_MIN:.0f}",
                     f"{reportplaces.FAR_FROM_BOTH_KM:.0f}"]
 
 

@@ -58,10 +58,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -71,6 +69,9 @@ from rapidfuzz import fuzz, process
 from geo.errors import ReportFormatError, UnknownCountryError
 from geo.reports.places import WrittenPoint, place_problems, place_warnings, resolve_hint, written_points
 from geo.reports.yamlfile import Document, parse_yaml, read_report_text
+from geo.reports.drones import DRONE_TYPES, DroneType, resolve_drone
+from geo.reports.problems import Problem, field_path, line_number, shortened
+from geo.reports.scalars import CLOCK_PATTERN, DURATION_EXPECTED, KM_EXPECTED, duration_figure, figure_input, km_figure, parse_duration, parse_heading, parse_time
 
 _LOG = logging.getLogger(__name__)
 
@@ -128,335 +129,12 @@ REPORT_SUFFIXES = (".yaml", ".yml")
 MAX_UNCERTAINTY_KM = 300.0
 #: Farther than any one-way attack drone listed here flies (Shahed-136: about 2,000 km).
 MAX_DISTANCE_KM = 3000.0
-#: Longer than such a drone stays in the air (a Shahed-136 at cruise speed covers its range in ~12 h).
-MAX_DURATION = dt.timedelta(hours=48)
 #: "About" a time means at most this many minutes either way.
 MAX_TIME_APPROX_MIN = 12 * 60.0
 
 _POSITION_KEYS = ("place", "region", "toward", "from")
 _EXACTLY_ONE = "give exactly one of place, region, toward, from, or lat with lon"
-_TIME_EXPECTED = "expected HH:MM or ISO 8601 like 2024-07-16T04:00+03:00"
-_DURATION_EXPECTED = "expected a duration like 3h, 1h30m, 90 min or PT3H"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-@dataclass(frozen=True)
-class DroneType:
-    """Flight envelope of a drone type, for checking reported figures.
-
-    Speeds are ground speeds in km/h, ``cruise_kmh`` a (low, high) envelope.
-    ``max_kmh`` is the fastest ground speed that is physically plausible: the
-    top of the cruise envelope plus :data:`TAILWIND_KMH` of tailwind.  Only a
-    speed above it is evidence against a report (a slower one is explained by
-    loitering, a longer path or approximate times).
-    """
-
-    key: str
-    name: str
-    role: str
-    cruise_kmh: tuple[float, float]
-    typical_kmh: float
-    max_range_km: float | None
-    aliases: tuple[str, ...] = ()
-    basis: str = ""
-
-    @property
-    def max_kmh(self) -> float:
-        """The fastest plausible ground speed (km/h): cruise maximum plus a strong tailwind."""
-        return self.cruise_kmh[1] + TAILWIND_KMH
-
-
-#: Tailwind allowance (km/h) added to a type's top cruise speed for its fastest
-#: plausible ground speed: a 40 km/h wind (about 11 m/s) at cruise altitude is
-#: strong but common in winter over Eastern Europe.
-TAILWIND_KMH = 40.0
-
-
-#: Known drone types by key (read-only).  The figures are rough public ones and
-#: are meant as plausibility envelopes, not performance data.
-DRONE_TYPES: Mapping[str, DroneType] = MappingProxyType({
-    # Shahed-136 / Geran-2: public reporting (manufacturer-derived specs repeated
-    # by defence media and monitoring groups) puts cruise speed at about
-    # 150-185 km/h and range at up to roughly 2,000 km.
-    "shahed-136": DroneType(
-        key="shahed-136", name="Shahed-136 / Geran-2", role="attack",
-        cruise_kmh=(150.0, 185.0), typical_kmh=170.0, max_range_km=2000.0,
-        aliases=("geran-2", "shahed", "geran", "shahed-131"),
-        basis="public reporting on Shahed-136 cruise speed, ~150-185 km/h; range up to ~2,000 km",
-    ),
-    # Gerbera: a cheap foam decoy flown among Shaheds since mid-2024; public
-    # reporting describes it as slower.  No reliable public range figure.
-    "gerbera": DroneType(
-        key="gerbera", name="Gerbera (decoy)", role="decoy",
-        cruise_kmh=(100.0, 160.0), typical_kmh=130.0, max_range_km=None,
-        aliases=("gerbera-decoy",),
-        basis="public reporting on Gerbera decoys, roughly 100-160 km/h",
-    ),
-    # Unknown type: a deliberately wide envelope around the types above.
-    "unknown": DroneType(
-        key="unknown", name="unknown type", role="unknown",
-        cruise_kmh=(80.0, 250.0), typical_kmh=170.0, max_range_km=None,
-        basis="wide envelope covering propeller-driven one-way attack drones and decoys",
-    ),
-})
-_DRONE_NAMES: Mapping[str, str] = MappingProxyType(
-    {name: t.key for t in DRONE_TYPES.values() for name in (t.key, *t.aliases)}
-)
-
-
-def _drone_key(name: str) -> str:
-    return re.sub(r"[\s_]+", "-", name.strip().casefold())
-
-
-def resolve_drone(name: str) -> str:
-    """Return the :data:`DRONE_TYPES` key for a drone name or alias.
-
-    Raises
-    ------
-    ValueError
-        For an unknown name, naming the closest known one.
-
-    Examples
-    --------
-    >>> resolve_drone("Geran-2"), resolve_drone("Shahed 136")
-    ('shahed-136', 'shahed-136')
-    >>> resolve_drone("shaheed")
-    Traceback (most recent call last):
-    ...
-    ValueError: 'shaheed' is not a known drone type; did you mean 'shahed'? expected one of: ...
-    """
-    key = _drone_key(str(name))
-    if key in _DRONE_NAMES:
-        return _DRONE_NAMES[key]
-    best = process.extractOne(key, list(_DRONE_NAMES), scorer=fuzz.ratio, score_cutoff=60)
-    hint = f"did you mean {best[0]!r}? " if best else ""
-    raise ValueError(
-        f"{name!r} is not a known drone type; {hint}expected one of: {', '.join(sorted(_DRONE_NAMES))}"
-    )
-
-
-# ----------------------------------------------------------------------------- scalar parsers
-
-_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0}
-_DURATION_PART = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(hours|hour|hrs|hr|h|minutes|minute|mins|min|m|seconds|second|secs|sec|s)(?![a-z])",
-    re.IGNORECASE,
-)
-_DURATION_TEXT = re.compile(rf"(?:\s*{_DURATION_PART.pattern}\s*(?:,|and)?)+\s*", re.IGNORECASE)
-_ISO_DURATION = re.compile(
-    r"P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?"
-)
-
-
-#: Compass words accepted for ``heading`` (degrees clockwise from north).
-COMPASS = MappingProxyType({
-    "n": 0.0, "north": 0.0, "nne": 22.5, "ne": 45.0, "northeast": 45.0, "north-east": 45.0, "ene": 67.5,
-    "e": 90.0, "east": 90.0, "ese": 112.5, "se": 135.0, "southeast": 135.0, "south-east": 135.0,
-    "sse": 157.5, "s": 180.0, "south": 180.0, "ssw": 202.5, "sw": 225.0, "southwest": 225.0,
-    "south-west": 225.0, "wsw": 247.5, "w": 270.0, "west": 270.0, "wnw": 292.5, "nw": 315.0,
-    "northwest": 315.0, "north-west": 315.0, "nnw": 337.5,
-})
-
-
-def parse_heading(value: str | float) -> float:
-    """Parse a compass heading: a word (``north``, ``NE``) or degrees from north.
-
-    Examples
-    --------
-    >>> parse_heading("north"), parse_heading("SW"), parse_heading(100)
-    (0.0, 225.0, 100.0)
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a heading; expected a compass word like north or NE, or degrees 0-360")
-    if isinstance(value, (int, float)) and 0 <= value <= 360:
-        return float(value) % 360.0
-    key = str(value).strip().casefold()
-    if key in COMPASS:
-        return COMPASS[key]
-    raise ValueError(f"{_short(value)} is not a heading; expected a compass word like north or NE, or degrees 0-360")
-
-
-def parse_duration(value: str | dt.timedelta) -> dt.timedelta:
-    """Parse a duration as people write it: ``3h``, ``1h30m``, ``90 min``, ``PT3H``.
-
-    Raises
-    ------
-    ValueError
-        For anything else, including bare numbers (no unit) and zero.
-
-    Examples
-    --------
-    >>> [str(parse_duration(text)) for text in ("3h", "1h30m", "90 min", "PT3H", "2 hours")]
-    ['3:00:00', '1:30:00', '1:30:00', '3:00:00', '2:00:00']
-    >>> parse_duration(90)
-    Traceback (most recent call last):
-    ...
-    ValueError: 90 has no unit; expected a duration like 3h, 1h30m, 90 min or PT3H
-    """
-    if isinstance(value, dt.timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"{value!r} has no unit; {_DURATION_EXPECTED}")
-    elif not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a duration; {_DURATION_EXPECTED}")
-    elif iso := _ISO_DURATION.fullmatch(value.strip().upper()):
-        if value.strip().upper() in ("P", "PT") or value.strip().upper().endswith("T"):
-            raise ValueError(f"{value!r} is not a duration; {_DURATION_EXPECTED}")
-        days, hours, minutes, secs = (float(x) if x else 0.0 for x in iso.groups())
-        seconds = days * 86400 + hours * 3600 + minutes * 60 + secs
-    elif _DURATION_TEXT.fullmatch(value):
-        seconds = sum(float(n) * _UNITS[unit[0].lower()] for n, unit in _DURATION_PART.findall(value))
-    else:
-        raise ValueError(f"{_short(value)} is not a duration; {_DURATION_EXPECTED}")
-    if seconds <= 0:
-        raise ValueError(f"{_short(value)} is not longer than zero; {_DURATION_EXPECTED}")
-    if not seconds <= MAX_DURATION.total_seconds():
-        raise ValueError(f"{_short(value)} is longer than {MAX_DURATION.total_seconds() / 3600:.0f} hours, "
-                         "longer than a drone of these types stays in the air; check the number and the unit")
-    return dt.timedelta(seconds=seconds)
-
-
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
-
-
-def parse_time(value: str | dt.datetime, *, day: dt.date | None, tz: dt.tzinfo | None) -> dt.datetime:
-    """Resolve a written time to a timezone-aware datetime.
-
-    ``HH:MM`` (optionally ``:SS`` and an offset) falls on ``day``; an ISO 8601
-    datetime carries its own date.  A time without an offset is read in ``tz``.
-
-    Raises
-    ------
-    ValueError
-        If the text is not a time, or no ``day`` / ``tz`` is there to complete it.
-
-    Examples
-    --------
-    >>> minsk = ZoneInfo("Europe/Minsk")
-    >>> parse_time("04:00", day=dt.date(2024, 7, 16), tz=minsk).isoformat()
-    '2024-07-16T04:00:00+03:00'
-    >>> parse_time("2024-07-16T04:00Z", day=None, tz=None).isoformat()
-    '2024-07-16T04:00:00+00:00'
-    >>> parse_time("25:00", day=dt.date(2024, 7, 16), tz=minsk)
-    Traceback (most recent call last):
-    ...
-    ValueError: '25:00' is not a time; expected HH:MM or ISO 8601 like 2024-07-16T04:00+03:00
-    """
-    bad = ValueError(f"{value!r} is not a time; {_TIME_EXPECTED}")
-    if isinstance(value, dt.datetime):
-        when = value
-    elif not isinstance(value, str):
-        raise bad
-    elif clock := _CLOCK.fullmatch(value.strip()):
-        hour, minute, second = (int(x) if x else 0 for x in clock.groups()[:3])
-        if hour > 23 or minute > 59 or second > 59:
-            raise bad
-        if day is None:
-            raise ValueError(f"{value!r} is a time of day but the report has no date; add 'date: 2024-07-16'")
-        offset = clock.group(4)
-        when = dt.datetime(day.year, day.month, day.day, hour, minute, second)
-        if offset:
-            when = dt.datetime.fromisoformat(f"{when.isoformat()}{'+00:00' if offset.upper() == 'Z' else offset}")
-    else:
-        try:
-            when = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise bad from None
-        if ":" not in value:  # a bare date is not a time
-            raise bad
-    if when.tzinfo is None:
-        if tz is None:
-            raise ValueError(
-                f"{value!r} has no UTC offset and the report has no timezone; "
-                "add 'timezone: Europe/Minsk' (an IANA zone) at the top, or write an offset like 04:00+03:00"
-            )
-        when = when.replace(tzinfo=tz)
-    return when
-
-
-_QUALIFIER_WORDS = {
-    "over": "over", "more than": "over", "above": "over", "beyond": "over",
-    "under": "under", "less than": "under", "below": "under",
-    "at least": "at least", "up to": "up to", "at most": "up to",
-}
-_APPROX_WORDS = ("about", "around", "approximately", "approx.", "approx", "roughly", "some",
-                 "nearly", "almost", "c.", "ca.", "~")
-_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-
-
-def _split_qualifier(text: str) -> tuple[str, str | None, bool]:
-    """('over 60 km') -> ('60 km', 'over', False); ('about 3h') -> ('3h', None, True)."""
-    rest = text.strip()
-    lowered = rest.casefold()
-    for word in sorted(_QUALIFIER_WORDS, key=len, reverse=True):
-        if lowered.startswith(word + " "):
-            return rest[len(word):].strip(), _QUALIFIER_WORDS[word], False
-    for word in _APPROX_WORDS:
-        if lowered.startswith(word) and (word == "~" or lowered[len(word):][:1] in (" ", "")):
-            return rest[len(word):].strip(), None, True
-    return rest, None, False
-
-
-def _figure_input(data: Any, parse_value, expected: str) -> Any:
-    """Shorthand figures (a scalar or a phrase) to the mapping form."""
-    if isinstance(data, Mapping) or data is None:
-        return data
-    if isinstance(data, str):
-        rest, qualifier, approx = _split_qualifier(data)
-        return {"value": parse_value(rest, original=data), "qualifier": qualifier, "approx": approx}
-    if isinstance(data, (int, float)) and not isinstance(data, bool):
-        return {"value": parse_value(data, original=data)}
-    raise ValueError(f"{data!r} is not a figure; {expected}")
-
-
-_KM_EXPECTED = "expected a number of km like 350, a phrase like 'over 60' or 'about 350 km', or {value: 60, qualifier: over}"
-
-
-def _km(value: Any, *, original: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = re.fullmatch(rf"({_NUMBER.pattern})\s*(?:km|kilometres|kilometers)?", str(value).strip(), re.I)
-    if not match:
-        raise ValueError(f"{original!r} is not a distance; {_KM_EXPECTED}")
-    return float(match.group(1).replace(",", ""))
-
-
-def _duration(value: Any, *, original: Any) -> dt.timedelta:
-    try:
-        return parse_duration(value)
-    except ValueError as err:
-        if "longer than" in str(err):  # a duration, but not one a drone flies
-            raise
-        raise ValueError(
-            f"{_short(original)} is not a duration; {_DURATION_EXPECTED}, 'about 3h', or {{value: 3h, approx: true}}"
-        ) from None
-
-
-# ----------------------------------------------------------------------------- problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a report file; ``str()`` is one line.
-
-    Examples
-    --------
-    >>> print(Problem("seeds/x.yaml", 14, "route[2].time", "'25:00' is not a time; expected HH:MM"))
-    seeds/x.yaml:14: route[2].time: '25:00' is not a time; expected HH:MM
-    """
-
-    path: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-    def sort_key(self) -> tuple:
-        """Order of display: by file, then line (a stable sort keeps field order within a line)."""
-        return (self.path, self.line or 0)
 
 
 # ----------------------------------------------------------------------------- models
@@ -525,12 +203,12 @@ class Figure(_Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
-        return _figure_input(data, _km, _KM_EXPECTED)
+        return figure_input(data, km_figure, KM_EXPECTED)
 
     @field_validator("value", mode="before")
     @classmethod
     def _value(cls, value: Any) -> Any:
-        return _km(value, original=value) if isinstance(value, str) else value
+        return km_figure(value, original=value) if isinstance(value, str) else value
 
 
 class DurationFigure(_Model):
@@ -543,7 +221,7 @@ class DurationFigure(_Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
-        return _figure_input(data, _duration, _DURATION_EXPECTED)
+        return figure_input(data, duration_figure, DURATION_EXPECTED)
 
     @field_validator("value", mode="before")
     @classmethod
@@ -602,7 +280,7 @@ class Waypoint(_Model):
     @classmethod
     def _kind(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
-            raise ValueError(f"{_short(data)} is not a waypoint; expected fields such as 'place: Loyew' or 'from: UA'")
+            raise ValueError(f"{shortened(data)} is not a waypoint; expected fields such as 'place: Loyew' or 'from: UA'")
         data = dict(data)
         given = [key for key in _POSITION_KEYS if data.get(key) is not None or data.get(f"{key}_") is not None]
         coords = [key for key in ("lat", "lon") if data.get(key) is not None]
@@ -656,7 +334,7 @@ class Waypoint(_Model):
             return DEFAULT_APPROX_MIN
         if isinstance(value, (int, float)) and 0 <= value <= MAX_TIME_APPROX_MIN:
             return float(value)
-        raise ValueError(f"{_short(value)} is not an uncertainty; expected true, false, or minutes from 0 to "
+        raise ValueError(f"{shortened(value)} is not an uncertainty; expected true, false, or minutes from 0 to "
                          f"{MAX_TIME_APPROX_MIN:.0f}, like 30")
 
     @field_validator("time", mode="before")
@@ -666,7 +344,7 @@ class Waypoint(_Model):
             return value
         context = info.context or {}
         day, tz = context.get("date"), context.get("timezone")
-        if isinstance(value, str) and _CLOCK.fullmatch(value.strip()) and day is None and context.get("date_broken"):
+        if isinstance(value, str) and CLOCK_PATTERN.fullmatch(value.strip()) and day is None and context.get("date_broken"):
             return None  # the date's own error says it
         if not _has_offset(value) and tz is None and context.get("timezone_broken"):
             return None  # the timezone's own error says it
@@ -760,38 +438,6 @@ class Report(_Model):
     @classmethod
     def _country(cls, value: Any) -> Any:
         return _country(value)
-
-
-# ----------------------------------------------------------------------------- locations
-
-
-def _line(lines: Mapping[tuple, int], loc: Sequence) -> int | None:
-    loc = tuple(loc)
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return None
-
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
-
-
-def _field(loc: Sequence) -> str:
-    """A field path as shown: ``route[2].time``; a key that is not a plain name is quoted (``['\\r']``)."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _NAME.fullmatch(str(part)):
-            text += f".{part}" if text else str(part)
-        else:
-            text += f"[{_short(str(part), 40)}]"
-    return text
-
-
-def _short(value: Any, width: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 # ----------------------------------------------------------------------------- checks
@@ -992,26 +638,26 @@ def _message(error: Mapping[str, Any]) -> str:
         hint = f"did you mean {best!r}? " if best else ""
         return f"{name!r} is not a field here; {hint}expected one of: {', '.join(_fields_at(loc))}"
     if kind == "literal_error":
-        return f"{_short(value)} is not allowed; expected one of {error['ctx']['expected']}"
+        return f"{shortened(value)} is not allowed; expected one of {error['ctx']['expected']}"
     if kind in ("tuple_type", "list_type"):
-        return f"{_short(value)} is not a list; expected {expected or 'a list'} (write [a, b] or '- a' lines)"
+        return f"{shortened(value)} is not a list; expected {expected or 'a list'} (write [a, b] or '- a' lines)"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{_short(value)} is not a mapping of fields; expected {expected or 'name: value lines'}"
+        return f"{shortened(value)} is not a mapping of fields; expected {expected or 'name: value lines'}"
     if kind.startswith("date_") or kind.startswith("datetime_"):
-        return f"{_short(value)} is not a date; expected {expected or 'a date like 2024-07-16'}"
+        return f"{shortened(value)} is not a date; expected {expected or 'a date like 2024-07-16'}"
     if kind == "finite_number":
-        return f"{_short(value)} is not a finite number; expected {expected or 'a number'}"
+        return f"{shortened(value)} is not a finite number; expected {expected or 'a number'}"
     if kind in ("less_than_equal", "less_than", "greater_than", "greater_than_equal"):
         bound = next(iter(error.get("ctx", {}).values()), "")
         if not isinstance(bound, (int, float)):
-            return f"{_short(value)} is out of range; expected {expected or 'a number in range'}"
+            return f"{shortened(value)} is out of range; expected {expected or 'a number in range'}"
         relation = {"less_than_equal": "more than", "less_than": "not less than",
                     "greater_than": "not more than", "greater_than_equal": "less than"}[kind]
-        return f"{_short(value)} is {relation} {bound:,g}; expected {expected or 'a number in range'}"
+        return f"{shortened(value)} is {relation} {bound:,g}; expected {expected or 'a number in range'}"
     if kind == "too_short":
         return f"is empty; expected at least one item{f' ({expected})' if expected else ''}"
     reason = error["msg"][:1].lower() + error["msg"][1:]
-    return f"{_short(value)} is not valid ({reason}){f'; expected {expected}' if expected else ''}"
+    return f"{shortened(value)} is not valid ({reason}){f'; expected {expected}' if expected else ''}"
 
 
 # ----------------------------------------------------------------------------- loading
@@ -1020,7 +666,7 @@ def _message(error: Mapping[str, Any]) -> str:
 def _parse(text: str, path: str) -> tuple[Report | None, list[Problem], Document]:
     """Validate one report's text: the report (None if anything is wrong), every problem, and the raw document."""
     doc = parse_yaml(text)
-    problems = [Problem(path, line, _field(loc), message) for loc, line, message in doc.problems]
+    problems = [Problem(path, line, field_path(loc), message) for loc, line, message in doc.problems]
     data = doc.data
     if not isinstance(data, dict):
         if not problems:  # parsed, but not a report
@@ -1029,9 +675,9 @@ def _parse(text: str, path: str) -> tuple[Report | None, list[Problem], Document
                                     "mapping of fields (id:, title:, ...)"))
         return None, sorted(problems, key=Problem.sort_key), doc
     lines = doc.lines
-    problems += [Problem(path, _line(lines, loc), _field(loc), message) for loc, message in _cross_checks(data)]
+    problems += [Problem(path, line_number(lines, loc), field_path(loc), message) for loc, message in _cross_checks(data)]
     route = data.get("route")
-    prepared = dict(data, path=path, lines={_field(loc): line for loc, line in lines.items() if loc})
+    prepared = dict(data, path=path, lines={field_path(loc): line for loc, line in lines.items() if loc})
     if isinstance(route, list):
         prepared["route"] = [dict(point, line=lines.get(("route", i))) if isinstance(point, dict) else point
                              for i, point in enumerate(route)]
@@ -1043,10 +689,10 @@ def _parse(text: str, path: str) -> tuple[Report | None, list[Problem], Document
         for error in errors:
             if not _redundant(error, errors, reported):
                 loc = tuple(error["loc"])
-                problems.append(Problem(path, _line(lines, loc), _field(loc), _message(error)))
+                problems.append(Problem(path, line_number(lines, loc), field_path(loc), _message(error)))
         report = None
     if report is not None and not problems:
-        problems += [Problem(path, _line(lines, loc), _field(loc), message)
+        problems += [Problem(path, line_number(lines, loc), field_path(loc), message)
                      for loc, message in _time_order(report, route)]
     return (None if problems else report), sorted(problems, key=Problem.sort_key), doc
 
@@ -1119,7 +765,7 @@ def _place_problems(doc: Document, path: str, geocoder: Any) -> list[Problem]:
         return []
     found = place_problems(written_points(data.get("route")), country=data.get("country"),
                            origin=data.get("origin"), geocoder=geocoder)
-    return [Problem(path, _line(doc.lines, ("route", i, name)), f"route[{i}].{name}", message)
+    return [Problem(path, line_number(doc.lines, ("route", i, name)), f"route[{i}].{name}", message)
             for i, name, message in found]
 
 
