@@ -45,3 +45,12 @@ def test_the_embed_snippet_escapes_title_and_caption_and_links_only_by_a_relativ
     assert 'src="./javascript%3Aalert%281%29.html"' in snippet
     assert "<script>alert" not in snippet and snippet.count("&lt;script&gt;") == 2
     assert snippet.endswith("</figure>\n")
+
+
+def test_the_small_page_parts_and_the_popups_come_from_templates_and_escape_outside_text():
+    from geo.outputs.web.page import mark
+    from geo.present.templating import macro
+
+    assert mark("layer_name", "#0072B2", HOSTILE).startswith('<span style="color:#0072B2">■</span> &lt;script&gt;')
+    popup = macro("geo.present", "popups.html.j2", "stop", HOSTILE, HOSTILE, [("Status", HOSTILE)], HOSTILE, [HOSTILE])
+    assert "<script>" not in popup and popup.count("&lt;script&gt;") == 5 and "&#123;&#123; 6*7" in popup

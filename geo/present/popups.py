@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from geo.present.htmlsafe import safe_html
+from geo.present.templating import macro
 from geo.analysis.ranges import range_kind
 from geo.present.style import OUTCOME_LABEL, TIME_SOURCE_LABEL
 from geo.present.words import clock_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
@@ -39,12 +40,10 @@ def stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: s
         region = f", {matched.get('region')}" if matched.get("region") else ""
         tier = f"; {matched['match']} match" if matched.get("match") else ""
         rows.append(("Gazetteer", f"{matched['name']}{region} ({matched.get('kind', '')}{tier})"))
-    body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
     cited = [sources[s] if s in sources else s for s in stop.get("sources") or []]
-    src = "".join(f"<li>{source_html(s) if not isinstance(s, str) else safe_html(s)}</li>" for s in cited)
-    note = f"<p>{safe_html(stop['note'])}</p>" if stop.get("note") else ""
-    return (f"<div class=\"geo-popup\"><h3>{safe_html(stop['label'])}</h3><p>{safe_html(summary_of)}</p>"
-            f"<dl>{body}</dl>{note}" + (f"<b>Sources</b><ul>{src}</ul>" if src else "") + "</div>")
+    told = [s if isinstance(s, str) else source_words(s) for s in cited]
+    return macro("geo.present", "popups.html.j2", "stop", stop["label"], summary_of, rows, stop.get("note") or "",
+                 told)
 
 
 def track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
@@ -63,13 +62,7 @@ def track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
             rows.append(("Speed", f"{leg['from']} to {leg['to']}: {leg['kmh']:,.0f} km/h"))
     rows.append(("Drone", f"{track['drone_name']} ({track['speed_min_kmh']:.0f}–{track['speed_max_kmh']:.0f} km/h)"))
     rows.append(("Outcome", OUTCOME_LABEL.get(track["outcome"], track["outcome"])))
-    body = "".join(f"<dt>{safe_html(k)}:</dt> <dd>{safe_html(v)}</dd>" for k, v in rows)
-    checks = "".join(f"<li><b>{safe_html(c['check'])}: {safe_html(c['status'])}</b> {safe_html(c['sentence'])}</li>"
-                     for c in fig["checks"] or [])
-    warnings = "".join(f"<li>{safe_html(w['sentence'])}</li>" for w in fig.get("warnings") or [])
-    return (f"<div class=\"geo-popup\"><h3>{safe_html(track['title'])}</h3>"
-            f"<p><small>{safe_html(track['id'])} · {safe_html(track['date'])}</small></p>"
-            + (f"<p>{safe_html(summary)}</p>" if summary else "")
-            + f"<dl>{body}</dl>" + (f"<b>Warnings</b><ul>{warnings}</ul>" if warnings else "")
-            + (f"<b>Checks</b><ul>{checks}</ul>" if checks else "") + "</div>")
-
+    checks = [(c["check"], c["status"], c["sentence"]) for c in fig["checks"] or []]
+    warnings = [w["sentence"] for w in fig.get("warnings") or []]
+    return macro("geo.present", "popups.html.j2", "incident", track["title"], track["id"], track["date"], summary or "",
+                 rows, warnings, checks)

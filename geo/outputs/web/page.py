@@ -3,11 +3,11 @@
 Three kinds of file live there, shipped as package data:
 
 - ``*.html.j2``: the page text geo writes itself (header, legend, footer, the
-  embed snippet), rendered by :func:`render_html` with autoescaping on and
-  :class:`jinja2.StrictUndefined`.  Outside strings go through the ``h``
-  filter (:func:`geo.present.htmlsafe.safe_html`, which also writes braces,
-  ``$`` and backticks as character references); a value that misses it is
-  still escaped by autoescaping.
+  embed snippet, and in ``marks.html.j2`` the small parts drawn through folium:
+  icons, popups, layer names, the title), rendered by :func:`render_html` and
+  :func:`mark` in the environment of :mod:`geo.present.templating`
+  (autoescaping, :class:`jinja2.StrictUndefined`, and the ``h`` filter,
+  :func:`geo.present.htmlsafe.safe_html`, for outside strings).
 - ``*.js.j2``: the ``script`` (and ``html``) macros of the page's own folium
   elements (:mod:`geo.outputs.web.elements`), loaded by
   :func:`element_template` with folium's template class (its ``tojson`` and
@@ -24,13 +24,12 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-import jinja2
-import markupsafe
 from folium.template import Template
 
-from geo.present.htmlsafe import safe_html
+from geo.present import templating
+from geo.present.templating import render
 
-__all__ = ["element_template", "render_html", "static_text"]
+__all__ = ["element_template", "mark", "render_html", "static_text"]
 
 _PACKAGE = "geo.outputs.web"
 
@@ -47,20 +46,6 @@ def element_template(name: str) -> Template:
     return Template(static_text(name))
 
 
-def _h(value: Any) -> markupsafe.Markup:
-    """An outside string as inert HTML text (see :mod:`geo.present.htmlsafe`)."""
-    return markupsafe.Markup(safe_html(value))
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader(_PACKAGE, "templates"),
-                             autoescape=jinja2.select_autoescape(["html.j2"], default=False),
-                             undefined=jinja2.StrictUndefined)
-    env.filters["h"] = _h
-    return env
-
-
 def render_html(name: str, **values: Any) -> str:
     """Render the page template ``templates/<name>`` with ``values`` (autoescaped).
 
@@ -70,4 +55,15 @@ def render_html(name: str, **values: Any) -> str:
     ...                            height_px=10)
     True
     """
-    return _environment().get_template(name).render(**values)
+    return render(_PACKAGE, name, **values)
+
+
+def mark(which: str, *args: Any) -> str:
+    """One of the small page parts in ``templates/marks.html.j2`` (an icon, a popup, a layer name...), filled in.
+
+    Examples
+    --------
+    >>> mark("popup_text", "<b>{{x}}</b>")
+    '<div class="geo-popup">&lt;b&gt;&#123;&#123;x&#125;&#125;&lt;/b&gt;</div>'
+    """
+    return templating.macro(_PACKAGE, "marks.html.j2", which, *args)

@@ -50,7 +50,7 @@ from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_CO
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
                              plane_geometry)
 from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, Legend, Literal, Timeline, VectorMiniMap)
-from geo.outputs.web.page import render_html, static_text
+from geo.outputs.web.page import mark, render_html, static_text
 from geo.present.htmlsafe import relative_url, safe_html
 from geo.present.style import (
     ARCHIVE_SWATCH,
@@ -169,9 +169,7 @@ class _Map(folium.Map):
         offline map, and leave out the page's title, notes and sources.
         """
         html = _render(self, offline=getattr(self, "_geo_offline", False))
-        title = safe_html(getattr(self, "_geo_title", "Map"))
-        return (f"<iframe srcdoc=\"{markupsafe.escape(html)}\" title=\"{title}\" "
-                f"style=\"width:100%;height:{MAP_HEIGHT_PX + 260}px;border:0\"></iframe>")
+        return mark("notebook_frame", html, getattr(self, "_geo_title", "Map"), MAP_HEIGHT_PX + 260)
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -303,11 +301,10 @@ def _draw_marks(group: folium.FeatureGroup, view: IncidentView) -> None:
     # Border crossings, with time.
     for c in view.crossings:
         folium.Marker([c.lat, c.lon],
-                      icon=folium.DivIcon(html=f"<div class=\"geo-cross\" aria-label=\"{safe_html(c.sentence)}\">"
-                                               "</div>", icon_size=(14, 14), icon_anchor=(7, 7),
+                      icon=folium.DivIcon(html=mark("crossing_icon", c.sentence), icon_size=(14, 14), icon_anchor=(7, 7),
                                           class_name="geo-cross-icon"),
                       tooltip=folium.Tooltip(safe_html(c.sentence)),
-                      popup=_popup(f"<div class=\"geo-popup\">{safe_html(c.sentence)}</div>")).add_to(group)
+                      popup=_popup(mark("popup_text", c.sentence))).add_to(group)
 
     # The deepest point and its perpendicular to the border.
     deepest = view.deepest
@@ -327,8 +324,7 @@ def _draw_marks(group: folium.FeatureGroup, view: IncidentView) -> None:
     # The end, by outcome.
     end = view.end
     folium.Marker([end.lat, end.lon],
-                  icon=folium.DivIcon(html=f"<div class=\"geo-end\" style=\"background:{color}\" "
-                                           f"aria-label=\"{safe_html(end.sentence)}\">{end.symbol}</div>",
+                  icon=folium.DivIcon(html=mark("end_icon", color, end.sentence, end.symbol),
                                       icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
                   tooltip=folium.Tooltip(safe_html(end.sentence))).add_to(group)
 
@@ -434,7 +430,7 @@ def _draw_incidents(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFra
     assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     for i in rows:  # one layer per incident: a handful
         track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
-        label = (f"<span style=\"color:{view.color}\">■</span> {safe_html(track['id'])}")
+        label = mark("layer_name", view.color, track["id"])
         group = folium.FeatureGroup(name=label, control=True, show=True)
         feature, assumed = _draw_track(group, track, fig, view, scene.sources.get(track["id"], {}))
         timeline.append(feature)
@@ -478,8 +474,8 @@ def _add_timeline(m: folium.Map, timeline: list[dict[str, Any]]) -> None:
 def _add_page_text(m: folium.Map, title: str, lede: str, texts: dict[str, str]) -> None:
     """The page's title, stylesheet and the text before the map (``templates/head.html.j2``)."""
     root = m.get_root()
-    root.header.add_child(Literal(f"<title>{safe_html(title)}</title>"), name="geo_title")
-    root.header.add_child(Literal(f"<style>{static_text('map.css')}</style>"), name="geo_css")
+    root.header.add_child(Literal(mark("page_title", title)), name="geo_title")
+    root.header.add_child(Literal(mark("stylesheet", markupsafe.Markup(static_text("map.css")))), name="geo_css")
     head = render_html("head.html.j2", title=title, lede=lede, texts=list(texts.values()))
     root.html.add_child(Literal(head), name="geo_head")
 
