@@ -136,3 +136,27 @@ def test_a_depth_is_told_with_the_border_it_was_measured_from_in_every_output(se
         kml_names = [m.name for m in outputs["kml"][tracks.loc[i, "id"]].features]
         assert f"distance to {border}" in kml_names
         assert re.search(r"km\)? past " + border, html.unescape(outputs["html"]))  # "25 km (certainly 5–44 km) past"
+
+
+def test_a_crossing_is_told_with_the_same_time_on_the_map_and_in_kml_and_a_reported_time_stays_as_reported(outputs):
+    # The article: the Naroulia drone crossed "at about 8 a.m." on 16 July (Minsk time, UTC+3).
+    told = {m.name: html.unescape(m.description) for m in outputs["kml"]["2024-07-16-naroulia"].features
+            if "→" in (m.name or "") and " leg: " not in m.name}
+    assert list(told) == ["UA→BY"]
+    sentence = re.search(r"Crossed UA→BY at [^<]*", told["UA→BY"]).group(0)
+    assert sentence == "Crossed UA→BY at 2024-07-16 08:00 (UTC+0300)"  # reported: not marked estimated
+    assert sentence in html.unescape(outputs["html"])
+
+
+def test_a_leg_labels_speed_is_its_km_over_its_minutes(outputs):
+    labels = [text for *_, text in LEG_LABEL.findall(outputs["html"])]
+    timed = [re.fullmatch(r"([\d,]+) km · (?:(\d+) h )?(\d+) min · ([\d,]+) km/h", t) for t in labels]
+    assert sum(m is not None for m in timed) >= 4
+    for m in filter(None, timed):
+        km, minutes = float(m.group(1).replace(",", "")), 60 * int(m.group(2) or 0) + int(m.group(3))
+        # Each figure is rounded for the label (km and minutes to the unit): the speed agrees within that rounding.
+        low, high = (km - 0.5) / (minutes + 0.5) * 60, (km + 0.5) / max(minutes - 0.5, 0.5) * 60
+        assert low - 0.5 <= float(m.group(4).replace(",", "")) <= high + 0.5, m.group(0)
+    # A leg whose time rests on the assumed speed says so (~ and the footnote's *), and gives no speed.
+    assumed = [t for t in labels if t.endswith("*")]
+    assert assumed and all("~" in t and "km/h" not in t for t in assumed)
