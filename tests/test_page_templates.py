@@ -54,3 +54,13 @@ def test_the_small_page_parts_and_the_popups_come_from_templates_and_escape_outs
     assert mark("layer_name", "#0072B2", HOSTILE).startswith('<span style="color:#0072B2">■</span> &lt;script&gt;')
     popup = macro("geo.present", "popups.html.j2", "stop", HOSTILE, HOSTILE, [("Status", HOSTILE)], HOSTILE, [HOSTILE])
     assert "<script>" not in popup and popup.count("&lt;script&gt;") == 5 and "&#123;&#123; 6*7" in popup
+
+
+def test_only_the_packages_own_files_are_ever_compiled_as_templates():
+    from geo.outputs.web.page import element_template
+
+    for name in ("../page.py", "map.css", "{{ 6*7 }}.js.j2"):
+        with pytest.raises(ValueError):
+            element_template(name)
+    with pytest.raises(ValueError):
+        static_text("../../reports/drones.yaml")

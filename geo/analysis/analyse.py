@@ -85,6 +85,7 @@ from geo.analysis.depth import Path, any_border_depths, track_depths
 from geo.analysis.lengthrange import SAMPLES, length_ranges
 from geo.reference.projection import GEOD, to_plane
 from geo.analysis.runs import first_where, runs, split_into, sums_between
+from geo.tracks.timing import source_rank
 
 __all__ = ["FIGURE_COLUMNS", "SAMPLES", "analyse"]
 
@@ -247,16 +248,9 @@ def _segments(v: dict[str, np.ndarray], tracks: gpd.GeoDataFrame) -> dict[str, n
 
 
 def _weaker(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The weaker of two time sources, by the order of :data:`geo.tracks.build.TIME_SOURCES`.
-
-    ``estimated`` is the weakest; a source not in that list ranks just above it.
-    """
-    from geo.tracks.build import TIME_SOURCES
-
+    """The weaker of two time sources (:func:`geo.tracks.timing.source_rank`)."""
     names = sorted(set(a.tolist()) | set(b.tolist()))
-    rank = {s: (TIME_SOURCES.index(s) if s in TIME_SOURCES else len(TIME_SOURCES) - 1.5) for s in names}
-    rank["estimated"] = np.inf
-    ra = np.array([rank[s] for s in names])
+    ra = np.array([source_rank(s) for s in names])
     ia, ib = np.searchsorted(names, a), np.searchsorted(names, b)
     return np.where(ra[ib] > ra[ia], b, a)
 

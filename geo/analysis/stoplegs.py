@@ -35,7 +35,7 @@ import pandas as pd
 import shapely
 
 from geo.reference.projection import GEOD
-from geo.tracks.timing import TIME_SOURCES
+from geo.tracks.timing import source_rank
 
 __all__ = ["LEG_COLUMNS", "stop_legs"]
 
@@ -116,14 +116,12 @@ def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
 def _weakest_source(source: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Per leg, the weakest time source of its inner vertices (of its ends when it has none).
 
-    Sources not in :data:`geo.tracks.build.TIME_SOURCES` rank just above ``estimated``
-    (several such sources in one leg: the first by name).
+    Ranked by :func:`geo.tracks.timing.source_rank` (several unknown sources in one leg: the first by name).
     """
     if len(first) == 0:
         return np.empty(0, object)
     names = sorted(set(source.tolist()))
-    rank = np.array([np.inf if s == "estimated" else
-                     (TIME_SOURCES.index(s) if s in TIME_SOURCES else len(TIME_SOURCES) - 1.5) for s in names])
+    rank = np.array([source_rank(s) for s in names])
     r = rank[np.searchsorted(names, source)]
     inner = last - first > 1
     lo = np.where(inner, first + 1, first)

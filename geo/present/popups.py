@@ -7,13 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from geo.present.htmlsafe import safe_html
 from geo.present.templating import macro
 from geo.analysis.ranges import range_kind
 from geo.present.style import OUTCOME_LABEL, TIME_SOURCE_LABEL
 from geo.present.words import clock_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
 
-__all__ = ["sources_by_report", "source_html", "stop_popup", "track_popup"]
+__all__ = ["sources_by_report", "stop_popup", "track_popup"]
 
 
 def sources_by_report(reports: Sequence[Any] | None) -> dict[str, dict[str, Any]]:
@@ -21,11 +20,6 @@ def sources_by_report(reports: Sequence[Any] | None) -> dict[str, dict[str, Any]
     for report in reports or []:
         out[report.id] = {s.id: s for s in report.sources}
     return out
-
-
-def source_html(source: Any) -> str:
-    """One source as safe HTML (:func:`geo.present.words.source_words`, escaped)."""
-    return safe_html(source_words(source))
 
 
 def stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: str,

@@ -8,8 +8,9 @@ legs with their figures (from the analysis' legs table,
 image, KML and the GeoPackage draw from it; none of them measures a leg or
 picks a colour.
 
-Legs and descriptions are made when first asked for (an archive view of
-100,000 incidents draws neither, and one object a leg would cost about
+The legs table, the legs' views and the descriptions are made when first
+asked for (an archive view of 100,000 incidents draws none of them: the
+table alone takes about 5 s there, and one object a leg would cost about
 2 µs and 400 bytes each).
 """
 
@@ -26,12 +27,12 @@ import pandas as pd
 
 from geo.analysis.stoplegs import stop_legs
 from geo.present.popups import sources_by_report
-from geo.present.style import OUTCOME_SYMBOL, STATUS_LABEL, track_colors
+from geo.present.style import OUTCOME_SYMBOL, track_colors
 from geo.present.words import (ATTRIBUTION, cited_publications, country_names, crossing_clock_label,
                                crossing_sentence, default_title, depth_border, depth_label, depth_words, describe,
-                               end_sentence, has_value, hours_minutes, leg_label, standfirst)
+                               end_sentence, has_value, leg_label, leg_sentence, standfirst)
 
-__all__ = ["CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene", "leg_sentence"]
+__all__ = ["CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene"]
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,6 @@ class Scene:
 
     tracks: gpd.GeoDataFrame
     figures: pd.DataFrame
-    legs: pd.DataFrame
     colors: tuple[str | None, ...]
     summaries: Mapping[str, str | None]
     sources: Mapping[str, dict[str, Any]]
@@ -165,6 +165,11 @@ class Scene:
                 legs=self._legs_of(row, track), crossings=_crossings(track, fig) if placed else (),
                 deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None)
         return self._cache[row]
+
+    @functools.cached_property
+    def legs(self) -> pd.DataFrame:
+        """The legs table of the tracks (:func:`geo.analysis.stoplegs.stop_legs`), made when first drawn."""
+        return stop_legs(self.tracks)
 
     @functools.cached_property
     def descriptions(self) -> dict[str, str]:
@@ -225,20 +230,6 @@ def _end(track: pd.Series) -> EndView:
                    sentence=end_sentence(track, end["label"]))
 
 
-def leg_sentence(from_label: str, to_label: str, km: float, minutes: float, estimated: bool, status: str,
-                 drone_kmh: float) -> str:
-    """One line about a leg: its ends, km, minutes (marked when estimated) and status.
-
-    Examples
-    --------
-    >>> leg_sentence("A", "B", 28.5, 10.1, True, "presumed", 170.0)
-    'Leg A → B: 28.5 km, ~10 min (time estimated at 170 km/h); presumed (“probably towards …”)'
-    """
-    time = "" if pd.isna(minutes) else (f", {'~' if estimated else ''}{hours_minutes(minutes)}"
-                                        + (f" (time estimated at {drone_kmh:,.0f} km/h)" if estimated else ""))
-    return f"Leg {from_label} → {to_label}: {km:,.1f} km{time}; {STATUS_LABEL[status]}"
-
-
 def build_scene(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
                 reports: Sequence[Any] | None = None, title: str | None = None) -> Scene:
     """The presentation model of a run: built once, drawn by every output.
@@ -261,7 +252,7 @@ def build_scene(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
     tracks = tracks.reset_index(drop=True)
     names = country_names()
     return Scene(
-        tracks=tracks, figures=figures.reset_index(drop=True), legs=stop_legs(tracks),
+        tracks=tracks, figures=figures.reset_index(drop=True),
         colors=tuple(track_colors(tracks)), summaries={r.id: r.summary for r in reports or []},
         sources=sources_by_report(reports), names=names, title=title or default_title(tracks, names),
         publications=tuple(cited_publications(reports)))

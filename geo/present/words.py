@@ -17,9 +17,12 @@ import pandas as pd
 
 from geo.reference import borders
 from geo.analysis.ranges import range_kind
-from geo.present.style import OUTCOME_LABEL
+from geo.present.style import OUTCOME_LABEL, STATUS_LABEL
 
-__all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "default_title"]
+__all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "leg_sentence", "default_title",
+           "OUTCOME_SENTENCE", "assumed_speed_note", "WEB_LEGEND", "crossing_sentence", "crossing_clock_label",
+           "depth_label", "end_sentence", "describe_archive", "archive_legend_text", "km_or_dash", "minutes_or_dash",
+           "range_brief", "projection_words"]
 
 
 #: The outcome as a sentence ends with it (the print key: "..., left the country").
@@ -277,6 +280,20 @@ def leg_label(km: float, minutes: float, estimated: bool) -> str | None:
         return f"{km_text(km)} · ~{hours_minutes(minutes)}*"
     kmh = f" · {km / minutes * 60:,.0f} km/h" if minutes > 0 else ""
     return f"{km_text(km)} · {hours_minutes(minutes)}{kmh}"
+
+
+def leg_sentence(from_label: str, to_label: str, km: float, minutes: float, estimated: bool, status: str,
+                 drone_kmh: float) -> str:
+    """One line about a leg: its ends, km, minutes (marked when estimated) and status.
+
+    Examples
+    --------
+    >>> leg_sentence("A", "B", 28.5, 10.1, True, "presumed", 170.0)
+    'Leg A → B: 28.5 km, ~10 min (time estimated at 170 km/h); presumed (“probably towards …”)'
+    """
+    time = "" if pd.isna(minutes) else (f", {'~' if estimated else ''}{hours_minutes(minutes)}"
+                                        + (f" (time estimated at {drone_kmh:,.0f} km/h)" if estimated else ""))
+    return f"Leg {from_label} → {to_label}: {km:,.1f} km{time}; {STATUS_LABEL[status]}"
 
 
 def default_title(tracks: gpd.GeoDataFrame, names: dict[str, str]) -> str:

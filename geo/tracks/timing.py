@@ -59,7 +59,7 @@ from geo.reference.projection import GEOD
 from geo.reports.report import DurationFigure
 from geo.tracks.stops import Stop
 
-__all__ = ["KNOT_HALF_WIDTH_KM", "TIME_SOURCES", "Timeline", "clock_zero", "time_track"]
+__all__ = ["KNOT_HALF_WIDTH_KM", "TIME_SOURCES", "Timeline", "clock_zero", "source_rank", "time_track"]
 
 #: Where a vertex's time comes from, from firmest to weakest.
 TIME_SOURCES = ("reported", "reported_approx", "interpolated", "estimated")
@@ -100,6 +100,21 @@ class _Anchor:
 
 def _approx_source(approx_min: float | None) -> str:
     return "reported_approx" if (approx_min or 0.0) > 0 else "reported"
+
+
+def source_rank(source: str) -> float:
+    """How weak a time source is, for picking the weaker of several: its place in :data:`TIME_SOURCES`.
+
+    ``estimated`` is the weakest (infinite); a source not in that list ranks just above it.
+
+    Examples
+    --------
+    >>> [source_rank(s) for s in ("reported", "interpolated", "other", "estimated")]
+    [0, 2, 2.5, inf]
+    """
+    if source == "estimated":
+        return float("inf")
+    return TIME_SOURCES.index(source) if source in TIME_SOURCES else len(TIME_SOURCES) - 1.5
 
 
 def _weaker(a: str, b: str) -> str:

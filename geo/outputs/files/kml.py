@@ -173,7 +173,7 @@ def _add_legs(folder: simplekml.Folder, view: IncidentView, coords: np.ndarray, 
     color = view.color
     for leg in view.legs:  # per leg, from a stop to the next: a handful per incident
         width, opacity = LEG_STYLE[leg.status]
-        line = np.round(coords[leg.first_vertex:leg.last_vertex + 1], COORD_DIGITS)
+        line = coords[leg.first_vertex:leg.last_vertex + 1]
         mark = folder.newlinestring(name=f"{leg.status} leg: {leg.from_label} → {leg.to_label}",
                                     coords=_coords(line[:, 0], line[:, 1]), tessellate=1)
         mark.description = _cdata(f"<p><b>{safe_html(leg.sentence)}</b></p>{popup}")

@@ -27,22 +27,39 @@ from typing import Any
 from folium.template import Template
 
 from geo.present import templating
-from geo.present.templating import render
 
 __all__ = ["element_template", "mark", "render_html", "static_text"]
 
 _PACKAGE = "geo.outputs.web"
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> frozenset[str]:
+    """The names of the files in ``templates/``."""
+    return frozenset(p.name for p in files(_PACKAGE).joinpath("templates").iterdir())
+
+
 @lru_cache(maxsize=None)
 def static_text(name: str) -> str:
-    """The text of ``templates/<name>`` (a stylesheet or a script), exactly as shipped."""
+    """The text of ``templates/<name>`` (a stylesheet or a script), exactly as shipped.
+
+    ``name`` must be one of the shipped files: the text is the package's own,
+    never anything from outside (:func:`element_template` compiles it).
+    """
+    if name not in _shipped():
+        raise ValueError(f"{name!r} is not a file of {_PACKAGE}'s templates/")
     return files(_PACKAGE).joinpath("templates", name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=None)
 def element_template(name: str) -> Template:
-    """The folium template of one of the page's own elements (``templates/<name>``, macros only)."""
+    """The folium template of one of the page's own elements (``templates/<name>``, macros only).
+
+    Only a shipped ``*.js.j2`` file is compiled; values (report text included)
+    reach it at render time, never as template source.
+    """
+    if not name.endswith(".js.j2"):
+        raise ValueError(f"{name!r} is not an element template (templates/*.js.j2)")
     return Template(static_text(name))
 
 
@@ -55,7 +72,7 @@ def render_html(name: str, **values: Any) -> str:
     ...                            height_px=10)
     True
     """
-    return render(_PACKAGE, name, **values)
+    return templating.render(_PACKAGE, name, **values)
 
 
 def mark(which: str, *args: Any) -> str:

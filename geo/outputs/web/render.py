@@ -41,8 +41,7 @@ from geo.atomic import write_atomic_many
 from geo.outputs.web.bulklines import bulk_lines
 from geo.errors import RenderOptionError
 from geo.present.figures import check_figures
-from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, country_names,
-                            date_text, default_title, describe, reported_text)
+from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, date_text, describe, reported_text)
 from geo.present.legs import status_runs
 from geo.present.popups import stop_popup, track_popup
 from geo.present.scene import IncidentView, Scene, build_scene
@@ -557,6 +556,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     _add_page_text(m, title, description or scene.standfirst(interactive=True), texts)
     Footer(_footer_html(scene, byline, offline=offline, tiles_attribution=tiles_attribution)).add_to(m)
     m._geo_title = title  # read by map_html for the map's accessible name
+    m._geo_scene = scene  # read by write_map for the embed snippet's caption
     m._geo_offline = offline  # read by the notebook view (_Map._repr_html_)
     return m
 
@@ -663,15 +663,12 @@ def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: p
         The files written.
     """
     path = Path(path)
-    html = map_html(tracks, figures, reports=reports, title=title, byline=byline, description=description,
-                    tiles=tiles, tiles_key=tiles_key, offline=offline)
-    files = [(path, html)]
-    if embed:
-        names = country_names()
-        text = description or " ".join(describe(tracks, figures).values())
-        snippet = embed_html(path.name, title=title or default_title(tracks.reset_index(drop=True), names),
-                             description=text)
-        files.append((embed_path(path), snippet))
+    m = make_map(tracks, figures, reports=reports, title=title, byline=byline, description=description,
+                 tiles=tiles, tiles_key=tiles_key, offline=offline)
+    files = [(path, _render(m, offline=offline))]
+    if embed:  # the page's own title and descriptions (made once, by the presentation model)
+        text = description or " ".join(m._geo_scene.descriptions.values())
+        files.append((embed_path(path), embed_html(path.name, title=m._geo_title, description=text)))
     return write_atomic_many(files)  # both or neither
 
 
