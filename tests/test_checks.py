@@ -15,6 +15,7 @@ from geo.analysis.analyse import analyse
 from geo.analysis.checks import CHECK_STATUSES
 from geo.reports.report import DRONE_TYPES, load_reports, parse_report
 from geo.tracks.build import build_tracks
+from geo.present.checkwords import check_sentence
 from tests.reference import made_up_report
 
 REPORTS = Path(__file__).parent / "data" / "reports"
@@ -56,7 +57,7 @@ def test_the_loyew_hour_is_one_fact_checked_once(seeds):
     checks = figures.set_index("id").loc["2024-07-11-loyew", "checks"]
     assert len(checks) == 1
     assert checks[0]["check"] == "duration" and checks[0]["status"] == "consistent"
-    assert "slower than cruise" in checks[0]["sentence"]
+    assert "slower than cruise" in check_sentence(checks[0])
 
 
 def test_homel_minsk_distance_says_how_much_rests_on_the_presumed_leg(seeds):
@@ -70,7 +71,7 @@ def test_homel_minsk_distance_says_how_much_rests_on_the_presumed_leg(seeds):
     presumed = _km(last_firm["lat"], last_firm["lon"], vitebsk["lat"], vitebsk["lon"])
     assert check["presumed_km"] == pytest.approx(presumed, abs=1.0)
     assert check["presumed_share"] == pytest.approx(presumed / row["length_km"], abs=0.01)
-    assert f"{check['presumed_share']:.0%}" in check["sentence"]
+    assert f"{check['presumed_share']:.0%}" in check_sentence(check)
 
 
 def test_homel_minsk_three_hours_are_not_doubted_for_being_slow(seeds):
@@ -94,7 +95,7 @@ def test_a_distance_far_beyond_the_route_is_consistent_but_says_places_are_missi
     (checks,) = _checks(gazetteer, (REPORTS / "synthetic-distance-off.yaml").read_text())
     check = _only(checks, "distance")
     assert check["status"] == "consistent"
-    assert "places are missing" in check["sentence"]
+    assert "places are missing" in check_sentence(check)
 
 
 def test_a_distance_with_nothing_placed_cannot_be_checked(gazetteer):
@@ -139,7 +140,7 @@ def test_a_slow_leg_is_consistent_and_says_why(gazetteer):
     (checks,) = _checks(gazetteer, _report(TWO_TIMES.format(lat=53.0, time="06:00")))  # ~55 km/h
     check = _only(checks, "speed")
     assert check["status"] == "consistent"
-    assert "loitered" in check["sentence"]
+    assert "loitered" in check_sentence(check)
 
 
 def test_an_approximate_time_stretches_the_leg_before_it_contradicts(gazetteer):
@@ -185,7 +186,7 @@ def test_a_depth_deeper_than_the_places_named_is_consistent_only_if_it_flew_on(g
     (checks,) = _checks(gazetteer, _report(body, reported="{depth_km: {value: 200, qualifier: over}}"))
     check = _only(checks, "depth")
     assert check["status"] == "consistent"
-    assert "deeper than the places named" in check["sentence"]
+    assert "deeper than the places named" in check_sentence(check)
 
 
 def test_every_reported_fact_gives_exactly_one_check(gazetteer):

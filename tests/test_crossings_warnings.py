@@ -14,6 +14,7 @@ from pyproj import Geod
 
 from geo.analysis.analyse import FIGURE_COLUMNS, analyse
 from geo.analysis.borderwarnings import ALONG_BORDER_KM, ALONG_BORDER_MIN_KM, WARNING_CODES
+from geo.present.checkwords import warning_sentence
 from tests.reference import (border_line, brute_force_many_km, crossings_of, deepest_by_sampling, pieces_along,
                              sample_line, track_frame)
 
@@ -44,7 +45,7 @@ def test_warnings_is_a_figure_column_of_plain_dicts(rows):
     assert "warnings" in FIGURE_COLUMNS and {"depth_from", "depth_origin_km"} <= set(FIGURE_COLUMNS)
     for warnings in rows["warnings"]:
         for w in warnings:
-            assert w["warning"] in WARNING_CODES and isinstance(w["sentence"], str) and w["sentence"].endswith(".")
+            assert w["warning"] in WARNING_CODES and isinstance(warning_sentence(w), str) and warning_sentence(w).endswith(".")
 
 
 # ----------------------------------------------------------------------------- never entered
@@ -58,7 +59,7 @@ def test_a_track_that_never_enters_the_country_says_so_and_how_near_it_came(rows
     points, _ = sample_line(IN_UKRAINE, 0.05)
     closest = brute_force_many_km(points[:, 0], points[:, 1], border_line("BY")).min()
     assert w["closest_km"] == pytest.approx(closest, abs=0.1)
-    assert f"{w['closest_km']:,.1f} km" in w["sentence"] and "never enters Belarus (BY)" in w["sentence"]
+    assert f"{w['closest_km']:,.1f} km" in warning_sentence(w) and "never enters Belarus (BY)" in warning_sentence(w)
     assert np.isnan(row["depth_km"]) and row["depth_from"] is None and row["inside_km"] == 0.0
 
 
@@ -81,8 +82,8 @@ def test_entering_from_another_country_measures_depth_from_the_border_crossed(ro
     assert row["depth_origin_km"] == pytest.approx(stated, abs=0.05)
     (w,) = [w for w in row["warnings"] if w["warning"] == "entered_from_other"]
     assert (w["entered_from"], w["origin"], w["depth_from"]) == (came_from, "UA", came_from)
-    assert w["depth_km"] == round(row["depth_km"], 1) and w["depth_origin_km"] == round(row["depth_origin_km"], 1)
-    assert f"{row['depth_km']:,.1f} km" in w["sentence"] and f"{row['depth_origin_km']:,.1f} km" in w["sentence"]
+    assert w["depth_km"] == row["depth_km"] and w["depth_origin_km"] == row["depth_origin_km"]
+    assert f"{row['depth_km']:,.1f} km" in warning_sentence(w) and f"{row['depth_origin_km']:,.1f} km" in warning_sentence(w)
 
 
 def test_entering_from_the_stated_origin_gives_no_warning(rows):
@@ -120,8 +121,8 @@ def test_a_track_along_a_border_is_warned_and_its_crossings_qualified(rows, coun
     assert len(crossings) == len(crossings_of(pieces_along(ALONG_BUG, countries))) >= 5
     flagged = [c for c in crossings if c["along_border"]]
     assert w["crossings_on_stretch"] == len(flagged) == len(crossings) and w["crossings"] == len(crossings)
-    assert f"{len(flagged)} of its {len(crossings)} crossings" in w["sentence"]
-    assert f"within {ALONG_BORDER_KM:g} km" in w["sentence"] and "Belarus–Poland border" in w["sentence"]
+    assert f"{len(flagged)} of its {len(crossings)} crossings" in warning_sentence(w)
+    assert f"within {ALONG_BORDER_KM:g} km" in warning_sentence(w) and "Belarus–Poland border" in warning_sentence(w)
 
 
 def test_a_short_pass_over_a_meandering_border_is_not_along_it(rows):

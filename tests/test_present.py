@@ -160,3 +160,31 @@ def test_a_leg_labels_speed_is_its_km_over_its_minutes(outputs):
     # A leg whose time rests on the assumed speed says so (~ and the footnote's *), and gives no speed.
     assumed = [t for t in labels if t.endswith("*")]
     assert assumed and all("~" in t and "km/h" not in t for t in assumed)
+
+
+def test_the_distance_check_says_how_much_of_the_route_rests_on_named_places_and_on_presumed_legs(seeds, outputs):
+    # The article: the Homel-Minsk drone flew "350 km" and was "presumably" heading for Vitebsk.
+    _, tracks, _ = seeds
+    told = 0
+    for i in range(len(tracks)):
+        track = tracks.loc[i]
+        if not track["placed"] or not np.isfinite(track["reported_distance_km"]):
+            continue
+        coords = shapely.get_coordinates(track.geometry)
+        _, _, metres = GEOD.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+        presumed = np.asarray(track["seg_status"], object) == "presumed"
+        firm, guessed = metres[~presumed].sum() / 1000.0, metres[presumed].sum() / 1000.0
+        balloon = html.unescape(outputs["kml"][track["id"]].description)
+        sentence = re.search(r"reported [^<]*? km; the named places account for [^<]*", balloon).group(0)
+        said = re.search(r"account for ([\d,]+) km", sentence).group(1)
+        assert abs(float(said.replace(",", "")) - firm) <= 1.0
+        if guessed > 0:
+            km, share, whole = re.search(r"presumed legs for ([\d,]+) km more \((\d+)% of the ([\d,]+) km", sentence).groups()
+            assert abs(float(km.replace(",", "")) - guessed) <= 1.0
+            assert abs(int(share) - 100 * guessed / (firm + guessed)) <= 1.0
+            assert abs(float(whole.replace(",", "")) - (firm + guessed)) <= 1.0
+        # The same words on the map and in the GeoPackage's checks.
+        assert html.escape(sentence, quote=False).replace("'", "&#39;") in outputs["html"]
+        assert sentence in outputs["tracks"].loc[track["id"], "checks"]
+        told += 1
+    assert told >= 1  # the Homel-Minsk report gives one

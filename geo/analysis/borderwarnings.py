@@ -2,8 +2,9 @@
 
 Each track's ``warnings`` (built by :func:`geo.analysis.analyse.analyse` from
 :func:`never_entered`, :func:`entered_from_other` and
-:func:`along_border_warning`) are dicts ``{"warning": code, "sentence": ...,
-figures...}``, one per finding, with the numbers that support it;
+:func:`along_border_warning`) are dicts ``{"warning": code, figures...}``, one
+per finding, with the numbers that support it and that its sentence quotes
+(:func:`geo.present.checkwords.warning_sentence` words it);
 :data:`WARNING_CODES` lists the codes:
 
 ``never_entered``
@@ -38,7 +39,6 @@ within 2 km of it; runs of pieces that cannot add up to 20 km are skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,6 @@ import pandas as pd
 
 from geo.reference import borders
 from geo.analysis.crossings import Pieces
-from geo.reference.datafiles import COUNTRIES, data_path
 
 __all__ = ["ALONG_BORDER_KM", "ALONG_BORDER_MIN_KM", "ALONG_BORDER_STEP_KM", "WARNING_CODES", "Stretches",
            "along_border", "on_stretch", "never_entered", "entered_from_other", "along_border_warning"]
@@ -240,71 +239,35 @@ def on_stretch(stretches: Stretches, track: np.ndarray, position: np.ndarray) ->
     return np.where(ok, i, -1)
 
 
-# ----------------------------------------------------------------------------- sentences
+# ----------------------------------------------------------------------------- the warnings' figures
 
 
-@lru_cache(maxsize=2)
-def _names(mtime: float) -> dict[str, str]:
-    return borders.country_names()
-
-
-def _country_names() -> dict[str, str]:
-    return _names(data_path(COUNTRIES).stat().st_mtime)
-
-
-def _name(code: str | None) -> str:
-    """A country's display name with its code, 'Belarus (BY)' (the code alone outside the data)."""
-    if not code:
-        return "no country"
-    name = _country_names().get(code)
-    return f"{name} ({code})" if name else code
-
-
-def _pair(a: str, b: str | None) -> str:
-    names = _country_names()
-    return f"{names.get(a, a)}–{names.get(b, b)} border" if b else f"whole boundary of {names.get(a, a)}"
-
-
-def _warning(code: str, sentence: str, **figures) -> dict[str, Any]:
+def _warning(code: str, **figures) -> dict[str, Any]:
     assert code in WARNING_CODES, code
-    return {"warning": code, "sentence": sentence, **figures}
+    return {"warning": code, **figures}
 
 
 def never_entered(country: str, visited: list[str], closest_km: float) -> dict[str, Any]:
     """The warning for a track that never enters ``country``: where it is, and how near it comes."""
-    where = (" and ".join(_name(c) for c in visited) if visited else "no country of the reference data")
-    near = f"; it comes within {closest_km:,.1f} km of its border" if np.isfinite(closest_km) else ""
-    return _warning("never_entered", f"The track never enters {_name(country)}, the country the report names: it "
-                    f"lies in {where}{near}. Its crossings and depth do not describe an incursion into "
-                    f"{_name(country)}.", country=country, visited=list(visited),
-                    closest_km=round(float(closest_km), 1) if np.isfinite(closest_km) else None)
+    return _warning("never_entered", country=country, visited=list(visited),
+                    closest_km=float(closest_km) if np.isfinite(closest_km) else None)
 
 
 def entered_from_other(country: str, origin: str, came_from: str, entry: dict[str, Any], depth_from: str | None,
                        stated_from: str | None, depth_km: float, origin_km: float) -> dict[str, Any]:
-    """The warning for a track whose first entry into ``country`` is from ``came_from``, not ``origin``."""
-    when = f" at {entry['time'][11:16]}" if entry.get("time") else ""
-    where = f"{entry['lat']:.3f} N {entry['lon']:.3f} E"
-    stated = (f"from the {_pair(country, stated_from)} it is {origin_km:,.1f} km" if stated_from else
-              f"{_name(origin)} has no border with {_name(country)}, so from its whole boundary it is "
-              f"{origin_km:,.1f} km")
-    sentence = (f"The track enters {_name(country)} from {_name(came_from)}, not from {_name(origin)} as the "
-                f"report says (first at {where}{when}). Depth is measured from the border it crossed, the "
-                f"{_pair(country, depth_from)}: {depth_km:,.1f} km; {stated}.")
-    return _warning("entered_from_other", sentence, country=country, origin=origin, entered_from=came_from,
-                    depth_from=depth_from, depth_km=round(float(depth_km), 1),
-                    depth_origin_km=round(float(origin_km), 1))
+    """The warning for a track whose first entry into ``country`` is from ``came_from``, not ``origin``.
+
+    ``stated_from`` is ``origin`` where it borders ``country`` (the border the
+    stated origin's depth is measured from), else None (its whole boundary).
+    """
+    return _warning("entered_from_other", country=country, origin=origin, entered_from=came_from,
+                    entry={"lat": entry["lat"], "lon": entry["lon"], "time": entry.get("time")},
+                    depth_from=depth_from, stated_from=stated_from, depth_km=float(depth_km),
+                    depth_origin_km=float(origin_km))
 
 
 def along_border_warning(km: float, border: str, on: int, total: int, times: tuple[str | None, str | None],
                          within_km: float = ALONG_BORDER_KM) -> dict[str, Any]:
     """The warning for one stretch along a border, qualifying the crossings on it."""
-    a, b = border.split("–")
-    span = f" ({times[0][11:16]}–{times[1][11:16]})" if times[0] and times[1] else ""
-    count = (f"{on} of its {total} crossing{'s' if total != 1 else ''} lie{'s' if on == 1 else ''} on that "
-             "stretch" if on else "none of its crossings lies on it")
-    sentence = (f"For {km:,.0f} km{span} the track runs within {within_km:g} km of the {_pair(a, b)}; {count}. "
-                "Along a border this close, how often the line crosses depends on metres of error in the track "
-                "and in the border, so those crossings are not separate incursions.")
-    return _warning("along_border", sentence, km=round(float(km), 1), within_km=within_km, border=border,
-                    crossings_on_stretch=int(on), crossings=int(total))
+    return _warning("along_border", km=float(km), within_km=within_km, border=border,
+                    start_time=times[0], end_time=times[1], crossings_on_stretch=int(on), crossings=int(total))

@@ -49,14 +49,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.present.words import hours_minutes
 from geo.reports.report import DEFAULT_APPROX_MIN
 from geo.analysis.runs import first_where, group_max, group_min
 
-__all__ = ["APPROX_TOLERANCE", "CHECK_STATUSES", "DETOUR_ALLOWANCE", "TimedLegs", "all_checks"]
+__all__ = ["APPROX_TOLERANCE", "CHECK_REASONS", "CHECK_STATUSES", "DETOUR_ALLOWANCE", "TimedLegs", "all_checks"]
 
 #: The statuses a check can have, from the one that matters most to a reader.
 CHECK_STATUSES = ("contradicts", "consistent", "cannot check")
+#: Why each check came out as it did (its ``reason``), by check; :mod:`geo.present.checkwords`
+#: words each one, and the figures a check carries are the ones its sentence quotes.
+CHECK_REASONS = {
+    "distance": ("no_route", "shorter_than_places", "needs_presumed_or_detour", "far_longer", "allows_detours"),
+    "duration": ("no_distance", "impossible", "slow_on_paper", "fits"),
+    "depth": ("no_route", "no_firm_position", "built_from_figure", "place_deeper", "needs_deeper_flight", "fits"),
+    "speed": ("impossible", "slow_on_paper", "fits"),
+}
 #: A reported distance above this multiple of the longest route through the places
 #: named is still consistent, but the sentence says places are missing.
 DETOUR_ALLOWANCE = 1.35
@@ -91,9 +98,10 @@ class TimedLegs:
         return cls(np.empty(0, np.int64), np.empty(0, object), np.empty(0, object), e, e, e)
 
 
-def _check(name: str, status: str, sentence: str, **figures) -> dict[str, Any]:
+def _check(name: str, status: str, reason: str, **figures) -> dict[str, Any]:
     assert status in CHECK_STATUSES, status
-    return {"check": name, "status": status, "sentence": sentence, **figures}
+    assert reason in CHECK_REASONS[name], (name, reason)
+    return {"check": name, "status": status, "reason": reason, **figures}
 
 
 def all_checks(tracks: gpd.GeoDataFrame, out: dict[str, Any], legs: TimedLegs) -> list[list[dict[str, Any]]]:
@@ -112,8 +120,9 @@ def all_checks(tracks: gpd.GeoDataFrame, out: dict[str, Any], legs: TimedLegs) -
     -------
     list of list of dict
         Per track, its checks: ``check`` (``distance``, ``duration``, ``depth``,
-        ``speed``), ``status`` (one of :data:`CHECK_STATUSES`), ``sentence``, and
-        the figures the sentence quotes.
+        ``speed``), ``status`` (one of :data:`CHECK_STATUSES`), ``reason`` (one of
+        :data:`CHECK_REASONS` for that check), and the figures its sentence
+        quotes (:func:`geo.present.checkwords.check_sentence` words it).
     """
     n = len(tracks)
     duration = tracks["reported_duration_min"].to_numpy(float)
@@ -174,102 +183,92 @@ def _lower(value: float, q: str | None, approx: bool) -> float:
     return value * (1 - APPROX_TOLERANCE) if approx else value
 
 
+def _said(track, column: str, value: float, key: str) -> dict[str, Any]:
+    """The reported figure as the check quotes it: its value, bound word and whether it is approximate."""
+    q, approx = _qualifier(track, column)
+    return {key: value, "qualifier": q, "approx": approx}
+
+
 def _distance_check(track, fig: dict[str, Any]) -> dict[str, Any]:
     reported = float(track["reported_distance_km"])
-    q, approx = _qualifier(track, "reported_distance_qualifier")
-    said = f"reported {_q(q, approx)}{reported:,.0f} km"
+    said = _said(track, "reported_distance_qualifier", reported, "reported_km")
+    q, approx = said["qualifier"], said["approx"]
     if not fig["placed"]:
-        return _check("distance", "cannot check", f"{said}; no route could be placed to measure it against",
-                      reported_km=reported)
+        return _check("distance", "cannot check", "no_route", **said)
     firm, firm_lo, presumed = _firm_route(fig)
     length, (_, lhi) = fig["length_km"], fig["length_km_range"]
-    route = f"the named places account for {firm:,.0f} km (at least {firm_lo:,.0f} km)"
-    if presumed > 0:
-        route += (f", and presumed legs for {presumed:,.0f} km more ({presumed / length:.0%} of the "
-                  f"{length:,.0f} km measured)")
-    figures = {"reported_km": reported, "computed_km": round(length, 1), "firm_km": round(firm, 1),
-               "presumed_km": round(presumed, 1), "presumed_share": round(presumed / length, 3) if length else 0.0}
+    figures = {**said, "computed_km": float(length), "firm_km": float(firm), "firm_min_km": float(firm_lo),
+               "presumed_km": float(presumed), "presumed_share": float(presumed / length) if length else 0.0,
+               "reported_to_measured": float(reported / max(length, 1e-9))}
     if _upper(reported, q, approx) < firm_lo:
-        return _check("distance", "contradicts", f"{said}; {route}: the reported distance is shorter than "
-                      "the named places are apart at their closest", **figures)
+        return _check("distance", "contradicts", "shorter_than_places", **figures)
     if reported > firm * (1 + APPROX_TOLERANCE) and presumed > 0 and reported <= lhi * DETOUR_ALLOWANCE:
-        verdict = "consistent only if it flew on along the presumed legs or detoured between the places named"
+        reason = "needs_presumed_or_detour"
     elif reported > lhi * DETOUR_ALLOWANCE:
-        verdict = (f"consistent, but {reported / max(length, 1e-9):.1f}× the measured route: places are missing "
-                   "or it detoured widely")
+        reason = "far_longer"
     else:
-        verdict = "consistent, allowing for detours between the places named"
-    return _check("distance", "consistent", f"{said}; {route}: {verdict}", **figures)
+        reason = "allows_detours"
+    return _check("distance", "consistent", reason, **figures)
+
+
+def _envelope(track) -> dict[str, Any]:
+    """The drone type's speeds a speed check quotes."""
+    return {"drone": track["drone_name"], "cruise_kmh": [float(track["speed_min_kmh"]), float(track["speed_max_kmh"])],
+            "limit_kmh": float(track["speed_limit_kmh"])}
 
 
 def _duration_check(track, fig: dict[str, Any], twin: list[tuple[str, str]]) -> dict[str, Any]:
     duration = float(track["reported_duration_min"])
-    q, approx = _qualifier(track, "reported_duration_qualifier")
-    said = f"reported {_q(q, approx)}{hours_minutes(duration)} inside"
-    if twin:
-        said += f" (the same span as the timed leg {twin[0][0]} to {twin[0][1]})"
-    limit, drone = float(track["speed_limit_kmh"]), track["drone_name"]
-    vmin, vmax = float(track["speed_min_kmh"]), float(track["speed_max_kmh"])
+    said = _said(track, "reported_duration_qualifier", duration, "reported_minutes")
+    q, approx = said["qualifier"], said["approx"]
+    said["same_span_as"] = list(twin[0]) if twin else None
+    vmin, limit = float(track["speed_min_kmh"]), float(track["speed_limit_kmh"])
     longest = np.inf if q in ("over", "at least") else duration + (DEFAULT_APPROX_MIN if approx else 0.0)
     reported_km = track["reported_distance_km"]
     bases = []
     if fig["placed"] and np.isfinite(fig.get("inside_km", np.nan)) and fig["length_km"] > 0:
         _, firm_lo, _ = _firm_route(fig)
         outside = fig["length_km"] - fig["inside_km"]
-        bases.append(("at least, between the named places inside", max(0.0, firm_lo - outside)))
+        bases.append(("named_places_inside", max(0.0, firm_lo - outside)))
     if pd.notna(reported_km):
         rq, rapprox = _qualifier(track, "reported_distance_qualifier")
         least = _lower(float(reported_km), rq, rapprox)
-        bases.append(("the reported distance" if least == reported_km else "the reported distance, at its least",
-                      least))
+        bases.append(("reported_distance" if least == reported_km else "reported_distance_least", least))
     if not bases:
-        return _check("duration", "cannot check", f"{said}; no distance to compare it with",
-                      reported_minutes=duration)
+        return _check("duration", "cannot check", "no_distance", **said)
     hours = longest / 60.0
-    within = f" in at most {hours_minutes(longest)}" if np.isfinite(hours) else ""
-    parts = [f"{km:,.0f} km ({what}){within} needs at least {km / hours:,.0f} km/h" if np.isfinite(hours)
-             else f"{km:,.0f} km ({what})" for what, km in bases]
-    needed = max(km / hours for _, km in bases) if np.isfinite(hours) else 0.0
-    envelope = f"a {drone} cruises at {vmin:.0f}–{vmax:.0f} km/h (at most about {limit:.0f} km/h over the ground)"
-    figures = {"reported_minutes": duration, "needed_kmh": round(needed, 1), "limit_kmh": limit}
+    bounded = bool(np.isfinite(hours))
+    needed = max(km / hours for _, km in bases) if bounded else 0.0
+    figures = {**said, **_envelope(track), "longest_minutes": float(longest) if bounded else None,
+               "bases": [{"basis": what, "km": float(km), "needed_kmh": float(km / hours) if bounded else None}
+                         for what, km in bases],
+               "needed_kmh": float(needed)}
     if needed > limit:
-        return _check("duration", "contradicts", f"{said}; {'; '.join(parts)}; {envelope}: impossible in that time",
-                      **figures)
+        return _check("duration", "contradicts", "impossible", **figures)
     typical = max(km for _, km in bases) / (duration / 60.0) if duration > 0 else np.inf
-    why = (": consistent — slower than cruise on paper: it loitered, flew a longer path than the straight lines, "
-           "or the times are approximate" if typical < vmin else ": consistent")
-    return _check("duration", "consistent", f"{said}; {'; '.join(parts)}; {envelope}{why}", **figures)
+    return _check("duration", "consistent", "slow_on_paper" if typical < vmin else "fits", **figures)
 
 
 def _depth_check(track, fig: dict[str, Any]) -> dict[str, Any]:
     depth = float(track["reported_depth_km"])
-    q, approx = _qualifier(track, "reported_depth_qualifier")
-    said = f"reported {_q(q, approx)}{depth:,.0f} km past the border"
-    vmax = float(track["speed_max_kmh"])
+    said = _said(track, "reported_depth_qualifier", depth, "reported_km")
+    q, approx = said["qualifier"], said["approx"]
     if not fig["placed"]:
-        return _check("depth", "cannot check", f"{said}; no place named, so it cannot be measured: a straight "
-                      f"run that deep takes at least {hours_minutes(depth / vmax * 60)} at cruise speed",
-                      reported_km=depth)
+        return _check("depth", "cannot check", "no_route", **said,
+                      min_minutes_at_cruise=float(depth / float(track["speed_max_kmh"]) * 60))
     if pd.isna(fig["depth_km"]):
-        return _check("depth", "cannot check", f"{said}; no firm position inside the country to measure it at",
-                      reported_km=depth)
+        return _check("depth", "cannot check", "no_firm_position", **said)
     dlo, dhi = fig["depth_km_range"]
-    computed = f"the track's firm positions reach {fig['depth_km']:,.0f} km (between {dlo:,.0f} and {dhi:,.0f} km)"
-    figures = {"reported_km": depth, "computed_km": round(fig["depth_km"], 1)}
+    figures = {**said, "computed_km": float(fig["depth_km"]), "computed_range_km": [float(dlo), float(dhi)]}
     placed_from = any(s.get("matched", {}).get("placed_from") == "measured_from_border"
                       and abs(s["matched"].get("placed_distance_km", np.nan) - depth) <= 0.01 * depth
                       for s in track["stops"])
     if placed_from and abs(fig["depth_km"] - depth) <= 0.02 * depth:
-        return _check("depth", "cannot check", f"{said}; the end was placed from this figure, so the track "
-                      f"agrees by construction ({computed})", **figures)
+        return _check("depth", "cannot check", "built_from_figure", **figures)
     if _upper(depth, q, approx) < dlo:
-        return _check("depth", "contradicts", f"{said}; {computed}: a named place lies deeper than reported",
-                      **figures)
-    if _lower(depth, q, approx) > dhi:
-        verdict = "consistent only if it flew deeper than the places named"
-    else:
-        verdict = "consistent"
-    return _check("depth", "consistent", f"{said}; {computed}: {verdict}", **figures)
+        return _check("depth", "contradicts", "place_deeper", **figures)
+    reason = "needs_deeper_flight" if _lower(depth, q, approx) > dhi else "fits"
+    return _check("depth", "consistent", reason, **figures)
 
 
 def _speed_checks(tracks: gpd.GeoDataFrame, legs: TimedLegs, keep: np.ndarray, n: int) -> list[list[dict[str, Any]]]:
@@ -295,17 +294,18 @@ def _speed_checks(tracks: gpd.GeoDataFrame, legs: TimedLegs, keep: np.ndarray, n
         needed = np.maximum(km - unc, 0.0) / ((minutes + slack) / 60.0)
     impossible = timed & (needed > limit[owner])
 
-    def envelope(row: int) -> str:
-        return f"a {drone[row]} cruises at {vmin[row]:.0f}–{vmax[row]:.0f} km/h"
+    def envelope(row: int) -> dict[str, Any]:
+        return {"drone": drone[row], "cruise_kmh": [float(vmin[row]), float(vmax[row])],
+                "limit_kmh": float(limit[row])}
+
+    def leg(k: int) -> dict[str, Any]:
+        return {"legs": 1, "from": str(legs.from_label[k]), "to": str(legs.to_label[k]), "km": float(km[k]),
+                "minutes": float(minutes[k])}
 
     for k in np.flatnonzero(impossible).tolist():
         row = int(owner[k])
-        checks[row].append(_check(
-            "speed", "contradicts",
-            f"{legs.from_label[k]} to {legs.to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} is "
-            f"{kmh[k]:,.0f} km/h, and even at the closest positions and the longest time the uncertainties allow "
-            f"it needs {needed[k]:,.0f} km/h; {envelope(row)} and cannot exceed about {limit[row]:.0f} km/h: "
-            "a time or a place is wrong", implied_kmh=float(kmh[k]), needed_kmh=round(float(needed[k]), 1)))
+        checks[row].append(_check("speed", "contradicts", "impossible", **leg(k), implied_kmh=float(kmh[k]),
+                                  needed_kmh=float(needed[k]), **envelope(row)))
     # The possible legs: one check per track, from per-track reductions (legs are stored track after track).
     possible = np.flatnonzero(timed & ~impossible)
     if len(possible) == 0:
@@ -317,28 +317,16 @@ def _speed_checks(tracks: gpd.GeoDataFrame, legs: TimedLegs, keep: np.ndarray, n
     min_sum = np.bincount(who, weights=minutes[possible], minlength=n)
     first = possible[first_where(np.ones(len(possible), bool), who, n)]
     rows = np.flatnonzero(count)
-    why = (" — slower than cruise on paper: it loitered, flew a longer path than the straight line, or the "
-           "times are approximate")
     for row, k, c, lo, hi, ksum, msum in zip(rows.tolist(), first[rows].tolist(), count[rows].tolist(),
                                              slowest[rows].tolist(), fastest[rows].tolist(), km_sum[rows].tolist(),
                                              min_sum[rows].tolist()):
         if c == 1:
-            head = (f"{legs.from_label[k]} to {legs.to_label[k]}: {km[k]:,.0f} km in {hours_minutes(minutes[k])} "
-                    f"is {kmh[k]:,.0f} km/h")
-            implied = float(kmh[k])
+            what, implied = leg(k), float(kmh[k])
         else:
-            head = f"{c} timed legs at {lo:,.0f}–{hi:,.0f} km/h"
-            implied = round(ksum / msum * 60.0, 1)
-        slow = why if lo < vmin[row] else ""
-        checks[row].append(_check("speed", "consistent", f"{head}; {envelope(row)}: consistent{slow}",
-                                  implied_kmh=implied))
+            what, implied = {"legs": int(c), "slowest_kmh": lo, "fastest_kmh": hi}, float(ksum / msum * 60.0)
+        reason = "slow_on_paper" if lo < vmin[row] else "fits"
+        checks[row].append(_check("speed", "consistent", reason, **what, implied_kmh=implied, **envelope(row)))
     return checks
-
-
-def _q(qualifier: str | None, approx: bool) -> str:
-    if qualifier:
-        return f"{qualifier} "
-    return "about " if approx else ""
 
 
 def _qualifier(track, column: str) -> tuple[str | None, bool]:

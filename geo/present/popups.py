@@ -40,7 +40,9 @@ def stop_popup(track: pd.Series, stop: dict[str, Any], t_min: float, t_source: s
                  told)
 
 
-def track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
+def track_popup(track: pd.Series, fig: pd.Series, view: Any) -> str:
+    """An incident's popup: its figures as rows, then the warnings and checks of ``view``
+    (its :class:`geo.present.scene.IncidentView`), in words."""
     rows = [("Length", km_with_range(fig["length_km"], fig["length_km_range"], range_kind('length_km_range')))]
     by = fig["length_by_status_km"] or {}
     split = ", ".join(f"{k} {v:,.0f}" for k, v in by.items() if v)
@@ -56,7 +58,6 @@ def track_popup(track: pd.Series, fig: pd.Series, summary: str | None) -> str:
             rows.append(("Speed", f"{leg['from']} to {leg['to']}: {leg['kmh']:,.0f} km/h"))
     rows.append(("Drone", f"{track['drone_name']} ({track['speed_min_kmh']:.0f}–{track['speed_max_kmh']:.0f} km/h)"))
     rows.append(("Outcome", OUTCOME_LABEL.get(track["outcome"], track["outcome"])))
-    checks = [(c["check"], c["status"], c["sentence"]) for c in fig["checks"] or []]
-    warnings = [w["sentence"] for w in fig.get("warnings") or []]
-    return macro("geo.present", "popups.html.j2", "incident", track["title"], track["id"], track["date"], summary or "",
-                 rows, warnings, checks)
+    checks = [(c.check, c.status, c.sentence) for c in view.checks]
+    return macro("geo.present", "popups.html.j2", "incident", track["title"], track["id"], track["date"],
+                 view.summary or "", rows, list(view.warnings), checks)

@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.stoplegs import stop_legs
+from geo.present.checkwords import check_sentence, warning_sentence
 from geo.present.popups import sources_by_report
 from geo.present.style import OUTCOME_SYMBOL, track_colors
 from geo.present.words import (ATTRIBUTION, cited_publications, country_names, crossing_clock_label,
                                crossing_sentence, default_title, depth_border, depth_label, depth_words, describe,
                                end_sentence, has_value, leg_label, leg_sentence, standfirst)
 
-__all__ = ["CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene"]
+__all__ = ["CheckView", "CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene"]
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,22 @@ class EndView:
 
 
 @dataclass(frozen=True)
+class CheckView:
+    """One check of the reported figures: which (``distance``...), its status and its sentence."""
+
+    check: str
+    status: str
+    sentence: str
+
+
+@dataclass(frozen=True)
 class IncidentView:
     """One incident as every output shows it (its row in the tracks, in order).
 
     ``crossings``, ``deepest`` and ``end`` are empty or None for an incident
-    that cannot be placed (or, for ``deepest``, that has no depth).
+    that cannot be placed (or, for ``deepest``, that has no depth).  ``checks``
+    and ``warnings`` are the analysis' checks and warnings in words
+    (:mod:`geo.present.checkwords`), placed or not.
     """
 
     row: int
@@ -128,6 +140,8 @@ class IncidentView:
     crossings: tuple[CrossingView, ...]
     deepest: DeepestView | None
     end: EndView | None
+    checks: tuple[CheckView, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,7 +177,9 @@ class Scene:
                 row=row, id=str(track["id"]), placed=placed, color=self.colors[row],
                 heading=f"{track['id']}: {track['title']}", summary=self.summaries.get(track["id"]),
                 legs=self._legs_of(row, track), crossings=_crossings(track, fig) if placed else (),
-                deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None)
+                deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None,
+                checks=tuple(CheckView(c["check"], c["status"], check_sentence(c)) for c in fig["checks"] or []),
+                warnings=tuple(warning_sentence(w) for w in fig.get("warnings") or []))
         return self._cache[row]
 
     @functools.cached_property

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geo.present.shapes import COORD_DIGITS
+from geo.present.checkwords import with_sentences
 from geo.present.words import (TIME_SOURCE_WORDS, inside_time_note, km_or_dash, minutes_or_dash, range_brief,
                                reach_sentence, time_words)
 from geo.analysis.ranges import RANGE_KINDS, RANGE_MEANING
@@ -34,11 +35,15 @@ FORMATS = ("table", "csv", "json", "geojson")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Digits kept for figures that 0.1 would blur: coordinates, and shares (0.418, not 0.4).
+_KEY_DIGITS = {"lon": COORD_DIGITS, "lat": COORD_DIGITS, "border_lon": COORD_DIGITS, "border_lat": COORD_DIGITS,
+               "presumed_share": 3, "reported_to_measured": 2}
+
+
 def _clean(value: Any, digits: int = 1) -> Any:
     """JSON-safe, rounded copy of ``value`` (NaN -> None, numpy -> Python)."""
     if isinstance(value, dict):
-        return {str(k): _clean(v, COORD_DIGITS if k in ("lon", "lat", "border_lon", "border_lat") else digits)
-                for k, v in value.items()}
+        return {str(k): _clean(v, _KEY_DIGITS.get(k, digits)) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_clean(v, digits) for v in value]
     if isinstance(value, (np.bool_, bool)):
@@ -57,7 +62,10 @@ def _clean(value: Any, digits: int = 1) -> Any:
 
 
 def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, Any]]:
-    """One JSON-ready dict per incident: its identity, reported figures and computed figures."""
+    """One JSON-ready dict per incident: its identity, reported figures and computed figures.
+
+    Each check and warning carries its ``sentence`` (:func:`geo.present.checkwords.with_sentences`).
+    """
     out = []
     for track, (_, fig) in zip(tracks.itertuples(index=False), figures.iterrows()):
         item = {
@@ -77,6 +85,9 @@ def records(tracks: gpd.GeoDataFrame, figures: pd.DataFrame) -> list[dict[str, A
         for column in figures.columns:
             if column not in ("id", "placed"):
                 item[column] = fig[column]
+        for column in ("checks", "warnings"):  # in words, as every output says them
+            if column in item:
+                item[column] = with_sentences(item[column])
         item["range_kinds"] = {column: {"kind": kind, "meaning": RANGE_MEANING[kind]}
                                for column, kind in RANGE_KINDS.items()}
         item["stops"] = track.stops

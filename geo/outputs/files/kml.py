@@ -159,7 +159,7 @@ def _add_incident(folder: simplekml.Folder, track: pd.Series, fig: pd.Series, vi
                   sources: dict[str, Any], style: _Styles) -> None:
     """Fill an incident's folder as the presentation model ``view`` says: legs, timed track, waypoints,
     crossings, deepest point (shared styles)."""
-    popup = track_popup(track, fig, view.summary)
+    popup = track_popup(track, fig, view)
     coords = shapely.get_coordinates(track.geometry)
     _add_legs(folder, view, coords, popup, style)
     if track["clock"] == "absolute":
@@ -293,7 +293,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
         note = ("" if track["clock"] == "absolute" else
                 "<p>The report gives no clock time: times are counted from its first timed point (T+), "
                 "so there is no timed track for Google Earth's time slider.</p>")
-        folder.description = _cdata(track_popup(track, fig, summary) + note)
+        folder.description = _cdata(track_popup(track, fig, view) + note)
         _add_incident(folder, track, fig, view, scene.sources.get(track["id"], {}), style)
     top.description = _cdata(_doc_description(tracks, unplaced))
     return kml

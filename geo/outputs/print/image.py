@@ -48,10 +48,9 @@ from geo.atomic import check_target, write_atomic
 from geo.errors import plain_text
 from geo.present.figures import check_figures
 from geo.present.legs import status_runs
+from geo.present.captions import key_entry, sources_line
 from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import BANDS_KM, corridor, distance_bands
-from geo.present.words import (OUTCOME_SENTENCE, checks_summary, date_text, depth_words, has_value,
-                               hours_minutes, inside_time_note, km_text, km_with_range, reported_text)
 from geo.present.style import (
     PRINT,
     BAND_FILL,
@@ -62,7 +61,6 @@ from geo.present.style import (
     OUTCOME_SYMBOL,
     REGION_STYLE,
 )
-from geo.analysis.ranges import range_kind
 from geo.errors import RenderOptionError
 from geo.outputs.print import canvas, furniture, labelling, placement
 from geo.outputs.print.canvas import map_crs
@@ -342,45 +340,6 @@ def _draw_points(m: canvas.PrintMap, labels: placement.Labels, track: pd.Series,
 
 
 
-def _incident_text(track: pd.Series, fig_row: pd.Series, names: dict[str, str]) -> tuple[str, str]:
-    """One entry of the key under the map: date and title, then the figures that matter."""
-    country = track["country"]
-    head = f"{date_text(track['date'])} · {track['title']}"
-    if not fig_row["placed"]:
-        reported = reported_text(track)
-        return head, "Not on the map: no place along its path was named" + (
-            f"; reported {reported}." if reported else ".")
-    parts = []
-    if has_value(fig_row["depth_km"]):
-        parts.append(depth_words(fig_row))
-    if has_value(fig_row["inside_minutes"]):
-        est = inside_time_note(bool(fig_row["inside_minutes_estimated"]), bool(track.get("duration_paced")))
-        parts.append(f"{km_text(fig_row['inside_km'])} and {hours_minutes(fig_row['inside_minutes'])}{est} inside "
-                     f"{names.get(country, country)}")
-    parts.append(f"route {km_with_range(fig_row['length_km'], fig_row['length_km_range'], range_kind('length_km_range'))}")
-    parts.append(OUTCOME_SENTENCE.get(track["outcome"], track["outcome"]))
-    summary = checks_summary(fig_row["checks"])
-    if summary:
-        parts.append(summary)
-    parts.extend(f"note: {w['sentence']}" for w in fig_row.get("warnings") or [])
-    body = "; ".join(parts)
-    return head, f"{body[0].upper()}{body[1:]}."
-
-
-def _sources_text(publications: Sequence[dict[str, Any]]) -> str:
-    """Every publication cited, once, with the dates it was cited with; those relayed by the same
-    outlet together (plain text)."""
-    grouped: dict[str, dict[tuple, list]] = {}
-    for entry in publications:  # those relayed by the same outlet together
-        grouped.setdefault(entry["via"], {})[(entry["publisher"], entry["title"])] = entry["dates"]
-    listed = []
-    for via, publications in grouped.items():
-        items = [publisher + (f", “{title}”" if title else "") + "".join(f", {date_text(d)}" for d in sorted(dates))
-                 for (publisher, title), dates in publications.items()]
-        listed.append("; ".join(items) + (f" ({'all ' if len(items) > 1 else ''}via {via})" if via else ""))
-    return ("Sources: " + "; ".join(listed) + ".") if listed else ""
-
-
 # ----------------------------------------------------------------------------- the figure
 
 
@@ -462,10 +421,11 @@ def _render(tracks, figures, reports, title, width_px, height_px, dpi) -> Figure
     proj = canvas.Projector(canvas.map_crs(tracks))
 
     top = page.header(scene.title, scene.standfirst(interactive=False)) + 0.14 * scale
-    bottom = page.footer([_sources_text(scene.publications),
+    bottom = page.footer([sources_line(scene.publications),
                           f"Map data: {canvas.plain(scene.attribution)}. {canvas.projection_text(proj.crs)}. Drawn with geo."])
     colors = {i: c for i, c in enumerate(scene.colors) if c}  # placed incidents only
-    entries = [(i + 1, colors.get(i, canvas.FAINT), *_incident_text(tracks.loc[i], figures.loc[i], names))
+    entries = [(i + 1, colors.get(i, canvas.FAINT), *key_entry(tracks.loc[i], figures.loc[i], names,
+                                                                scene.incident(i).warnings))
                for i in range(len(tracks))]
     # A wide page keeps the key to the incidents in a column on the right, a tall one under the map.
     side = w_in > 1.15 * h_in

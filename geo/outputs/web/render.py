@@ -222,7 +222,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
 def _draw_lines(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, view: IncidentView,
                 coords: np.ndarray) -> None:
     """The uncertainty corridor, the possible area, the legs by status and the clickable whole route."""
-    color, summary = view.color, view.summary
+    color = view.color
     lon, lat = coords[:, 0], coords[:, 1]
     unc = np.asarray(track["unc_km"], float)
     status = np.asarray(track["seg_status"], object)
@@ -242,7 +242,7 @@ def _draw_lines(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
                         opacity=0.95, dash_array=DASH.get(st)).add_to(group)
     # A wide transparent line over the whole route: the click target for the summary, and the arrows' path.
     whole = folium.PolyLine(_latlon(lon, lat), color=color, weight=14, opacity=0.0,
-                            popup=_popup(track_popup(track, fig, summary), 380),
+                            popup=_popup(track_popup(track, fig, view), 380),
                             tooltip=folium.Tooltip(safe_html(title)))
     whole.add_to(group)
     plugins.PolyLineTextPath(whole, "          ►          ", repeat=True, offset=5,
@@ -563,10 +563,10 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
 
 def _footer_html(scene: Scene, byline: str | None, *, offline: bool, tiles_attribution: str) -> str:
     """The footer's HTML (``templates/footer.html.j2``)."""
-    tracks, figures = scene.tracks, scene.figures
+    tracks = scene.tracks
     unplaced = [{"id": tracks.loc[i, "id"], "title": tracks.loc[i, "title"],
                  "reported": reported_text(tracks.loc[i]) or "no figures",
-                 "checks": "; ".join(c["sentence"] for c in figures.loc[i, "checks"] or [])}
+                 "checks": "; ".join(c.sentence for c in scene.incident(i).checks)}
                 for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
     sources = [{**entry, "dates": [date_text(d) for d in entry["dates"]]} for entry in scene.publications]
     return render_html("footer.html.j2", unplaced=unplaced, sources=sources, byline=byline, offline=offline,
