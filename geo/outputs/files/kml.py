@@ -15,8 +15,10 @@ presumed, estimated; :data:`geo.present.style.DASH`) become wide and opaque,
 thinner and translucent, thinnest and most transparent lines in the incident's
 colour (:data:`LEG_STYLE`); the document's description says so.
 
-Safety: descriptions are HTML in CDATA, built only from :func:`geo.outputs.web.htmlsafe.safe_html`
-output (which escapes ``>``, so no text can close the CDATA); every balloon's
+Safety: descriptions are HTML in CDATA, built only from the autoescaping templates of
+:mod:`geo.present` (``popups.html.j2``, ``balloons.html.j2``), whose outside text goes through
+:func:`geo.present.htmlsafe.safe_html` (which escapes ``>``, so no text can close the
+CDATA); every balloon's
 template is ``$[description]``, so names, which Google Earth would otherwise put
 into the balloon as HTML, are shown as plain text only.
 
@@ -37,13 +39,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import markupsafe
 import simplekml
 
 from geo.errors import ExportError, plain_text
-from geo.present.htmlsafe import safe_html
 from geo.present.figures import check_figures
 from geo.present.popups import stop_popup, track_popup
 from geo.present.scene import IncidentView, build_scene
+from geo.present.templating import macro
 from geo.present.shapes import COORD_DIGITS
 from geo.present.style import MARK_INK, STATUS_LABEL
 from geo.present.words import ATTRIBUTION, clock_text
@@ -127,18 +130,12 @@ def _track_times(track: pd.Series, minutes: np.ndarray) -> list[str]:
 
 def _doc_description(tracks: gpd.GeoDataFrame, unplaced: list[str]) -> str:
     widths = "; ".join(f"{STATUS_LABEL[s]}: {w:g} px at {o:.0%} opacity" for s, (w, o) in LEG_STYLE.items())
-    parts = [
-        "<p>Reported drone flights, geocoded and measured against the borders by <i>geo</i>. One folder per "
-        "incident: its legs, a timed track where the report gives a clock time, the waypoints, the border "
-        "crossings and the deepest point. Click a line or a point for the figures and sources.</p>",
-        f"<p>Legs are coloured by incident and styled by status ({safe_html(widths)}). KML has no dashed "
-        "lines: on the web map the same legs are solid, dashed and dotted.</p>",
-    ]
-    if unplaced:
-        items = "".join(f"<li>{safe_html(text)}</li>" for text in unplaced)
-        parts.append(f"<p>Not placed (no position in the report):</p><ul>{items}</ul>")
-    parts.append(f"<p><small>{ATTRIBUTION}</small></p>")
-    return "".join(parts)
+    return _balloon("document", widths, unplaced, markupsafe.Markup(ATTRIBUTION))
+
+
+def _balloon(which: str, *args: Any) -> str:
+    """A KML-only balloon text (``geo/present/templates/balloons.html.j2``)."""
+    return macro("geo.present", "balloons.html.j2", which, *args)
 
 
 class _Styles:
@@ -176,7 +173,7 @@ def _add_legs(folder: simplekml.Folder, view: IncidentView, coords: np.ndarray, 
         line = coords[leg.first_vertex:leg.last_vertex + 1]
         mark = folder.newlinestring(name=f"{leg.status} leg: {leg.from_label} → {leg.to_label}",
                                     coords=_coords(line[:, 0], line[:, 1]), tessellate=1)
-        mark.description = _cdata(f"<p><b>{safe_html(leg.sentence)}</b></p>{popup}")
+        mark.description = _cdata(_balloon("leg", leg.sentence, markupsafe.Markup(popup)))
         mark.style = style(f"leg:{color}:{leg.status}", line=(color, width, opacity))
 
 
@@ -186,13 +183,9 @@ def _add_timed_track(folder: simplekml.Folder, track: pd.Series, view: IncidentV
     color = view.color
     t = np.asarray(track["t_min"], float)
     time_source = np.asarray(track["time_source"], object)
-    rows = "".join(
-        f"<li>{safe_html(clock_text(track, t[d], date=True))}: {safe_html(stop['label'])} "
-        f"({safe_html(time_source[d])})</li>"
-        for stop, d in zip(track["stops"], np.flatnonzero(np.asarray(track["stop_index"]) >= 0)))
-    note = (f"<p>Times along the track: reported, interpolated by distance between reported times, or "
-            f"<b>estimated</b> at the {safe_html(track['drone_name'])}'s typical "
-            f"{track['speed_typical_kmh']:,.0f} km/h where the report gives too few.</p><ul>{rows}</ul>")
+    times = [(clock_text(track, t[d], date=True), stop["label"], time_source[d])
+             for stop, d in zip(track["stops"], np.flatnonzero(np.asarray(track["stop_index"]) >= 0))]
+    note = _balloon("timed_track", track["drone_name"], f"{track['speed_typical_kmh']:,.0f}", times)
     trk = folder.newgxtrack(name=f"timed track: {track['id']}")
     trk.newwhen(_track_times(track, t))
     trk.newgxcoord(_coords(coords[:, 0], coords[:, 1]))
@@ -222,13 +215,13 @@ def _add_marks(folder: simplekml.Folder, view: IncidentView, style: _Styles) -> 
     """The border crossings and the deepest point with its line to the border."""
     for c in view.crossings:
         mark = folder.newpoint(name=f"{c.from_country}→{c.to_country}", coords=_coords([c.lon], [c.lat]))
-        mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(c.sentence)}</div>")
+        mark.description = _cdata(_balloon("text", c.sentence))
         mark.style = style("crossing", icon=ICONS["crossing"], color=DARK, label_scale=0.7)
 
     d = view.deepest
     if d is not None:
         mark = folder.newpoint(name="deepest point", coords=_coords([d.lon], [d.lat]))
-        mark.description = _cdata(f"<div class=\"geo-popup\">{safe_html(f'deepest point: {d.words}')}</div>")
+        mark.description = _cdata(_balloon("text", f"deepest point: {d.words}"))
         mark.style = style("deepest", icon=ICONS["deepest"], color=DARK, label_scale=0.7)
         line = folder.newlinestring(name=f"distance to {d.border}",
                                     coords=_coords([d.lon, d.border_lon], [d.lat, d.border_lat]), tessellate=1)
@@ -285,14 +278,9 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
         if not bool(track["placed"]):
             unplaced.append(texts[track["id"]])
             folder.name = f"{track['id']}: {track['title']} (not placed)"
-            folder.description = _cdata(
-                f"<div class=\"geo-popup\"><h3>{safe_html(track['title'])}</h3>"
-                + (f"<p>{safe_html(summary)}</p>" if summary else "")
-                + f"<p>{safe_html(texts[track['id']])}</p></div>")
+            folder.description = _cdata(_balloon("unplaced", track["title"], summary, texts[track["id"]]))
             continue
-        note = ("" if track["clock"] == "absolute" else
-                "<p>The report gives no clock time: times are counted from its first timed point (T+), "
-                "so there is no timed track for Google Earth's time slider.</p>")
+        note = "" if track["clock"] == "absolute" else _balloon("no_clock")
         folder.description = _cdata(track_popup(track, fig, view) + note)
         _add_incident(folder, track, fig, view, scene.sources.get(track["id"], {}), style)
     top.description = _cdata(_doc_description(tracks, unplaced))
