@@ -51,7 +51,7 @@ class Incidents:
     Attributes
     ----------
     reports : list of geo.reports.report.Report
-        The validated reports, in the order loaded (see :func:`geo.reports.report.load_reports`).
+        The validated reports, in the order loaded (see :func:`geo.reports.loading.load_reports`).
     tracks : geopandas.GeoDataFrame
         One row per report, same order (see :func:`geo.tracks.build.build_tracks`).
     figures : pandas.DataFrame
@@ -120,7 +120,8 @@ def load(paths: _PathLike | Iterable[_PathLike] | None = None, *, geocoder: Any 
     """
     from geo.reference.datafiles import seeds_dir
     from geo.errors import ReportFormatError
-    from geo.reports.report import Problem, load_reports
+    from geo.reports.report import Problem
+    from geo.reports.loading import load_reports
     from geo.tracks.build import build_tracks
 
     if geocoder is None:

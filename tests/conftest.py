@@ -8,7 +8,7 @@ from geo.analysis.analyse import analyse
 from geo.reference.datafiles import seeds_dir
 from geo.geocoding.gazetteer import Gazetteer
 from geo.analysis.reach import with_reachability
-from geo.reports.report import load_reports
+from geo.reports.loading import load_reports
 from geo.tracks.build import build_tracks
 from tests.reference import border_line, country_polygons
 

@@ -20,7 +20,7 @@ from pyproj import Geod
 
 from geo.analysis.analyse import FIGURE_COLUMNS, analyse
 from geo.reference.datafiles import seeds_dir
-from geo.reports.report import load_reports
+from geo.reports.loading import load_reports
 from geo.tracks.build import build_tracks
 from tests.reference import brute_force_km, brute_force_many_km
 

@@ -13,7 +13,8 @@ from pyproj import Geod
 
 from geo.analysis.analyse import analyse
 from geo.analysis.checks import CHECK_STATUSES
-from geo.reports.report import DRONE_TYPES, load_reports, parse_report
+from geo.reports.report import DRONE_TYPES
+from geo.reports.loading import load_reports, parse_report
 from geo.tracks.build import build_tracks
 from geo.present.checkwords import check_sentence
 from tests.reference import made_up_report

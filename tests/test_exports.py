@@ -30,7 +30,7 @@ from geo.cli import cli
 from geo.errors import ExportError
 from geo.outputs.files.fileexport import EXPORT_FORMATS, write_export
 from geo.outputs.files.layers import LAYERS, layers
-from geo.reports.report import load_reports
+from geo.reports.loading import load_reports
 from geo.tracks.build import build_tracks
 
 KM_TOL = 0.05 + 1e-9       # a figure rounded to 0.1 km (or min)

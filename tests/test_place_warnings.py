@@ -6,7 +6,7 @@ import logging
 
 from pyproj import Geod
 
-from geo.reports.report import load_reports
+from geo.reports.loading import load_reports
 
 REPORT = """\
 id: ambiguous
@@ -27,9 +27,9 @@ route:
 def test_an_ambiguous_name_warns_with_both_places_and_the_hint_that_settles_it(tmp_path, gazetteer, caplog):
     path = tmp_path / "ambiguous.yaml"
     path.write_text(REPORT.format(hint=""), encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="geo.reports.report"):
+    with caplog.at_level(logging.WARNING, logger="geo.reports.loading"):
         (report,) = load_reports([path], geocoder=gazetteer)
-    (record,) = [r for r in caplog.records if r.name == "geo.reports.report"]
+    (record,) = [r for r in caplog.records if r.name == "geo.reports.loading"]
     message = record.getMessage()
     assert message.startswith(f"{path}:11: route[0].place: ")
     assert "UA-32" in message and "UA-07" in message and "hint: UA-32" in message
@@ -41,6 +41,6 @@ def test_an_ambiguous_name_warns_with_both_places_and_the_hint_that_settles_it(t
 def test_the_settling_hint_silences_the_warning(tmp_path, gazetteer, caplog):
     path = tmp_path / "ambiguous.yaml"
     path.write_text(REPORT.format(hint=", hint: UA-32"), encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="geo.reports.report"):
+    with caplog.at_level(logging.WARNING, logger="geo.reports.loading"):
         load_reports([path], geocoder=gazetteer)
-    assert [r for r in caplog.records if r.name == "geo.reports.report"] == []
+    assert [r for r in caplog.records if r.name == "geo.reports.loading"] == []

@@ -6,7 +6,7 @@ import doctest
 import re
 from pathlib import Path
 
-from geo.reports.report import parse_report
+from geo.reports.loading import parse_report
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from geo.analysis.analyse import analyse
 from geo.cli import cli
 from geo.outputs.web.render import (ATTRIBUTION, RenderOptionError, embed_html, make_map, map_html, safe_html,
                         write_map)
-from geo.reports.report import load_reports
+from geo.reports.loading import load_reports
 from geo.tracks.build import build_tracks
 
 PAYLOADS = [

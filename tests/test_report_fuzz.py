@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from geo.errors import ReportFormatError
-from geo.reports.report import load_reports, parse_report
+from geo.reports.loading import load_reports, parse_report
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.yaml"))
 SEED_TEXTS = [path.read_text(encoding="utf-8") for path in SEEDS]

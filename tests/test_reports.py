@@ -15,17 +15,8 @@ from pathlib import Path
 import pytest
 
 from geo.errors import GeoError, ReportFormatError
-from geo.reports.report import (
-    DRONE_TYPES,
-    Problem,
-    Report,
-    check_places,
-    load_report,
-    load_reports,
-    parse_duration,
-    parse_report,
-    resolve_drone,
-)
+from geo.reports.report import DRONE_TYPES, Problem, Report, parse_duration, resolve_drone
+from geo.reports.loading import check_places, load_report, load_reports, parse_report
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

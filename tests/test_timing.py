@@ -20,7 +20,7 @@ import shapely
 from pyproj import Geod
 
 from geo.geocoding.gazetteer import Gazetteer
-from geo.reports.report import parse_report
+from geo.reports.loading import parse_report
 from geo.tracks.build import TIME_SOURCES, build_tracks
 from tests.reference import made_up_report
 

@@ -20,7 +20,7 @@ from pyproj import Geod
 
 from geo.reference.datafiles import data_path
 from geo.geocoding.gazetteer import Gazetteer
-from geo.reports.report import parse_report
+from geo.reports.loading import parse_report
 from geo.tracks.build import (
     BORDER_OFFSET_KM,
     DENSIFY_KM,

@@ -31,7 +31,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from geo.geocoding.gazetteer import Gazetteer
-from geo.reports.report import parse_report
+from geo.reports.loading import parse_report
 from geo.tracks.build import HEADING_UNCERTAINTY_DEG, build_tracks
 from tests.reference import border_line, country_polygons, made_up_report
 

@@ -307,7 +307,7 @@ def locate(report: Report, geocoder=None) -> list[Stop]:
     Raises
     ------
     geo.errors.UnknownPlaceError
-        If a place cannot be geocoded (run :func:`geo.reports.report.check_places` first
+        If a place cannot be geocoded (run :func:`geo.reports.loading.check_places` first
         to get every problem at once).
     """
     if geocoder is None:

@@ -19,7 +19,7 @@ from geo.cli import cli
 from geo.reference.datafiles import seeds_dir
 from geo.present.style import PALETTE
 from geo.outputs.web.render import map_html
-from geo.reports.report import load_reports
+from geo.reports.loading import load_reports
 from geo.tracks.build import build_tracks
 from tests.browser.conftest import PHONE_VIEWPORT
 from tests.test_render import PAYLOADS, _injection_yaml
