@@ -188,3 +188,19 @@ def test_the_distance_check_says_how_much_of_the_route_rests_on_named_places_and
         assert sentence in outputs["tracks"].loc[track["id"], "checks"]
         told += 1
     assert told >= 1  # the Homel-Minsk report gives one
+
+
+def test_a_stop_is_named_once_with_its_status_on_the_map_and_in_kml(seeds, outputs):
+    _, tracks, _ = seeds
+    tooltips = re.findall(r"\.bindTooltip\(\s*`<div>\s*([^<]*?)\s*</div>`", outputs["html"])
+    checked = 0
+    for track in _placed(seeds):
+        placemarks = [m.name for m in outputs["kml"][track["id"]].features]
+        for stop in track["stops"][:-1]:  # the last one is named by how the track ended
+            status = f"({stop['status']})"
+            (name,) = {n for n in placemarks if n.startswith(stop["label"].split(" (")[0]) and n.endswith(status)
+                       and " leg: " not in n}
+            assert name.count(status) == 1
+            assert html.unescape(name) in {html.unescape(t) for t in tooltips}
+            checked += 1
+    assert checked >= 6

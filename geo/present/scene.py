@@ -27,13 +27,13 @@ import pandas as pd
 
 from geo.analysis.stoplegs import stop_legs
 from geo.present.checkwords import check_sentence, warning_sentence
-from geo.present.popups import sources_by_report
+from geo.present.popups import sources_by_report, stop_popup
 from geo.present.style import OUTCOME_SYMBOL, track_colors
 from geo.present.words import (ATTRIBUTION, cited_publications, country_names, crossing_clock_label,
                                crossing_sentence, default_title, depth_border, depth_label, depth_words, describe,
-                               end_sentence, has_value, leg_label, leg_sentence, standfirst)
+                               end_sentence, has_value, leg_label, leg_sentence, standfirst, stop_name)
 
-__all__ = ["CheckView", "CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene"]
+__all__ = ["StopView", "CheckView", "CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,23 @@ class EndView:
 
 
 @dataclass(frozen=True)
+class StopView:
+    """One stop of a track (a waypoint the report names, or one geo estimated), as a reader sees it.
+
+    ``name`` is its display name with its status ("Loyew (reported)"), for a
+    tooltip or a placemark; ``popup`` its popup as safe HTML
+    (:func:`geo.present.popups.stop_popup`).
+    """
+
+    lon: float
+    lat: float
+    label: str
+    status: str
+    name: str
+    popup: str
+
+
+@dataclass(frozen=True)
 class CheckView:
     """One check of the reported figures: which (``distance``...), its status and its sentence."""
 
@@ -142,6 +159,7 @@ class IncidentView:
     end: EndView | None
     checks: tuple[CheckView, ...] = ()
     warnings: tuple[str, ...] = ()
+    stops: tuple[StopView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +197,8 @@ class Scene:
                 legs=self._legs_of(row, track), crossings=_crossings(track, fig) if placed else (),
                 deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None,
                 checks=tuple(CheckView(c["check"], c["status"], check_sentence(c)) for c in fig["checks"] or []),
-                warnings=tuple(warning_sentence(w) for w in fig.get("warnings") or []))
+                warnings=tuple(warning_sentence(w) for w in fig.get("warnings") or []),
+                stops=_stops(track, self.sources.get(track["id"], {})) if placed else ())
         return self._cache[row]
 
     @functools.cached_property
@@ -221,6 +240,16 @@ class Scene:
                                       float(rec["km"]), float(rec["minutes"]), bool(rec["time_estimated"]),
                                       str(rec["status"]), float(track["speed_typical_kmh"]))))
         return tuple(views)
+
+
+def _stops(track: pd.Series, sources: Mapping[str, Any]) -> tuple[StopView, ...]:
+    t = np.asarray(track["t_min"], float)
+    time_source = np.asarray(track["time_source"], object)
+    at = np.flatnonzero(np.asarray(track["stop_index"], int) >= 0)
+    return tuple(StopView(lon=stop["lon"], lat=stop["lat"], label=stop["label"], status=stop["status"],
+                          name=stop_name(stop["label"], stop["status"]),
+                          popup=stop_popup(track, stop, t[d], str(time_source[d]), sources, track["title"]))
+                 for stop, d in zip(track["stops"], at))  # per stop: a handful per incident
 
 
 def _crossings(track: pd.Series, fig: pd.Series) -> tuple[CrossingView, ...]:

@@ -22,7 +22,7 @@ from geo.present.style import OUTCOME_LABEL, STATUS_LABEL
 __all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "leg_sentence", "default_title",
            "OUTCOME_SENTENCE", "assumed_speed_note", "WEB_LEGEND", "crossing_sentence", "crossing_clock_label",
            "depth_label", "end_sentence", "describe_archive", "archive_legend_text", "km_or_dash", "minutes_or_dash",
-           "range_brief", "projection_words"]
+           "range_brief", "projection_words", "stop_name"]
 
 
 #: The outcome as a sentence ends with it (the print key: "..., left the country").
@@ -519,3 +519,14 @@ def projection_words(lat1: float, lat2: float, lon0: float) -> str:
     """
     return (f"Lambert conformal conic projection (standard parallels {lat1:g}° and {lat2:g}° N, "
             f"central meridian {lon0:g}° E)")
+
+
+def stop_name(label: str, status: str) -> str:
+    """A stop's display name with its status, once: 'Loyew (reported)', and 'entry (estimated)' as it is.
+
+    Examples
+    --------
+    >>> stop_name("Loyew", "reported"), stop_name("entry (estimated)", "estimated")
+    ('Loyew (reported)', 'entry (estimated)')
+    """
+    return label if f"({status})" in label else f"{label} ({status})"

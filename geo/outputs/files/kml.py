@@ -44,7 +44,7 @@ import simplekml
 
 from geo.errors import ExportError, plain_text
 from geo.present.figures import check_figures
-from geo.present.popups import stop_popup, track_popup
+from geo.present.popups import track_popup
 from geo.present.scene import IncidentView, build_scene
 from geo.present.templating import macro
 from geo.present.shapes import COORD_DIGITS
@@ -153,7 +153,7 @@ class _Styles:
 
 
 def _add_incident(folder: simplekml.Folder, track: pd.Series, fig: pd.Series, view: IncidentView,
-                  sources: dict[str, Any], style: _Styles) -> None:
+                  style: _Styles) -> None:
     """Fill an incident's folder as the presentation model ``view`` says: legs, timed track, waypoints,
     crossings, deepest point (shared styles)."""
     popup = track_popup(track, fig, view)
@@ -161,7 +161,7 @@ def _add_incident(folder: simplekml.Folder, track: pd.Series, fig: pd.Series, vi
     _add_legs(folder, view, coords, popup, style)
     if track["clock"] == "absolute":
         _add_timed_track(folder, track, view, coords, popup, style)
-    _add_stops(folder, track, view, sources, style)
+    _add_stops(folder, view, style)
     _add_marks(folder, view, style)
 
 
@@ -193,21 +193,14 @@ def _add_timed_track(folder: simplekml.Folder, track: pd.Series, view: IncidentV
     trk.style = style(f"track:{color}", line=(color, *TRACK_LINE), icon=ICONS["track"], color=color, scale=1.2)
 
 
-def _add_stops(folder: simplekml.Folder, track: pd.Series, view: IncidentView, sources: dict[str, Any],
-               style: _Styles) -> None:
+def _add_stops(folder: simplekml.Folder, view: IncidentView, style: _Styles) -> None:
     """The stops, each with its popup; the last one named by how the track ended."""
     color = view.color
-    t = np.asarray(track["t_min"], float)
-    time_source = np.asarray(track["time_source"], object)
-    stop_at = np.flatnonzero(np.asarray(track["stop_index"]) >= 0)
-    stops = track["stops"]
-    for i, (stop, d) in enumerate(zip(stops, stop_at)):  # per stop
-        name = stop["label"] if f"({stop['status']})" in stop["label"] else f"{stop['label']} ({stop['status']})"
-        if i == len(stops) - 1:
-            name = view.end.sentence
-        mark = folder.newpoint(name=name, coords=[(stop["lon"], stop["lat"])])
-        mark.description = _cdata(stop_popup(track, stop, t[d], str(time_source[d]), sources, track["title"]))
-        kind = "reported" if stop["status"] == "reported" else "other"
+    for i, stop in enumerate(view.stops):  # per stop
+        name = view.end.sentence if i == len(view.stops) - 1 else stop.name
+        mark = folder.newpoint(name=name, coords=[(stop.lon, stop.lat)])
+        mark.description = _cdata(stop.popup)
+        kind = "reported" if stop.status == "reported" else "other"
         mark.style = style(f"stop:{color}:{kind}", icon=ICONS[kind], color=color, scale=0.9, label_scale=0.8)
 
 
@@ -282,7 +275,7 @@ def _build(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence
             continue
         note = "" if track["clock"] == "absolute" else _balloon("no_clock")
         folder.description = _cdata(track_popup(track, fig, view) + note)
-        _add_incident(folder, track, fig, view, scene.sources.get(track["id"], {}), style)
+        _add_incident(folder, track, fig, view, style)
     top.description = _cdata(_doc_description(tracks, unplaced))
     return kml
 

@@ -43,7 +43,7 @@ from geo.errors import RenderOptionError
 from geo.present.figures import check_figures
 from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, date_text, describe, reported_text)
 from geo.present.legs import status_runs
-from geo.present.popups import stop_popup, track_popup
+from geo.present.popups import track_popup
 from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
@@ -204,8 +204,8 @@ def _popup(html: str, max_width: int = 340) -> folium.Popup:
     return folium.Popup(Html(html, script=True), max_width=max_width)
 
 
-def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, view: IncidentView,
-                sources: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series,
+                view: IncidentView) -> tuple[dict[str, Any], bool]:
     """Draw one placed incident into its layer, as the presentation model ``view`` says.
 
     Returns its feature for the time slider (with ``minutes`` since its first point) and whether a
@@ -214,7 +214,7 @@ def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
     coords = shapely.get_coordinates(track.geometry)
     _draw_lines(group, track, fig, view, coords)
     assumed = _draw_leg_labels(group, view, coords)
-    _draw_waypoints(group, track, view, sources)
+    _draw_waypoints(group, view)
     _draw_marks(group, view)
     return _slider_feature(track, view, coords), assumed
 
@@ -275,23 +275,14 @@ def _draw_leg_labels(group: folium.FeatureGroup, view: IncidentView, coords: np.
     return assumed
 
 
-def _draw_waypoints(group: folium.FeatureGroup, track: pd.Series, view: IncidentView, sources: dict[str, Any]) -> None:
+def _draw_waypoints(group: folium.FeatureGroup, view: IncidentView) -> None:
     """The stops, each with its popup (place, status, position and uncertainty, time and its source)."""
     color = view.color
-    t = np.asarray(track["t_min"], float)
-    time_source = np.asarray(track["time_source"], object)
-    at = np.flatnonzero(np.asarray(track["stop_index"], int) >= 0)
-    # Waypoints.
-    stops = track["stops"]
-    for i, dense in enumerate(at):  # per stop
-        stop = stops[i]
-        popup = stop_popup(track, stop, t[dense], str(time_source[dense]), sources, track["title"])
-        folium.CircleMarker([stop["lat"], stop["lon"]], radius=5 if stop["status"] == "reported" else 4,
+    for stop in view.stops:  # per stop
+        folium.CircleMarker([stop.lat, stop.lon], radius=5 if stop.status == "reported" else 4,
                             color=color, weight=2, fill=True,
-                            fill_color=MARK_FILL if stop["status"] != "reported" else color, fill_opacity=1,
-                            popup=_popup(popup),
-                            tooltip=folium.Tooltip(safe_html(f"{stop['label']} ({stop['status']})"))
-                            ).add_to(group)
+                            fill_color=MARK_FILL if stop.status != "reported" else color, fill_opacity=1,
+                            popup=_popup(stop.popup), tooltip=folium.Tooltip(safe_html(stop.name))).add_to(group)
 
 
 def _draw_marks(group: folium.FeatureGroup, view: IncidentView) -> None:
@@ -431,7 +422,7 @@ def _draw_incidents(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFra
         track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
         label = mark("layer_name", view.color, track["id"])
         group = folium.FeatureGroup(name=label, control=True, show=True)
-        feature, assumed = _draw_track(group, track, fig, view, scene.sources.get(track["id"], {}))
+        feature, assumed = _draw_track(group, track, fig, view)
         timeline.append(feature)
         if assumed:
             assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
