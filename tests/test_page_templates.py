@@ -43,7 +43,8 @@ def test_a_missing_value_is_an_error_not_an_empty_string():
 def test_the_embed_snippet_escapes_title_and_caption_and_links_only_by_a_relative_url():
     snippet = embed_html("javascript:alert(1).html", title=HOSTILE, description=HOSTILE)
     assert 'src="./javascript%3Aalert%281%29.html"' in snippet
-    assert "<script>alert" not in snippet and snippet.count("&lt;script&gt;") == 2
+    # The title as the iframe's name, the caption line and its tooltip; the description once, hidden.
+    assert "<script>alert" not in snippet and snippet.count("&lt;script&gt;") == 4
     assert snippet.endswith("</figure>\n")
 
 

@@ -372,3 +372,24 @@ def test_problems_come_in_the_order_the_files_were_given(tmp_path):
         load_reports([tmp_path / "z.yaml", tmp_path / "a.yaml"])
     names = [Path(p.path).name for p in caught.value.problems]
     assert names == sorted(names, key=["z.yaml", "a.yaml"].index) and names[0] == "z.yaml"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("label: " + "x" * 41, "at most 40 characters"),
+    ('label: "two\\nlines"', "more than one line"),
+    ("label: '  '", "is blank"),
+])
+def test_a_reports_label_is_one_short_line(line, expected):
+    text = (SEEDS / "2024-07-16-naroulia.yaml").read_text(encoding="utf-8")
+    assert "label: Naroulia\n" in text
+    lines = text.splitlines()
+    at = lines.index("label: Naroulia") + 1  # the YAML line the message must name
+    with pytest.raises(ReportFormatError) as err:
+        parse_report(text.replace("label: Naroulia", line), path="r.yaml")
+    (first,) = [m for m in str(err.value).splitlines() if "label" in m]
+    assert first.startswith(f"r.yaml:{at}: label: ") and expected in first
+
+
+def test_a_report_without_a_label_is_named_by_its_title():
+    text = (SEEDS / "2024-07-16-naroulia.yaml").read_text(encoding="utf-8").replace("label: Naroulia\n", "")
+    assert parse_report(text, path="r.yaml").label is None

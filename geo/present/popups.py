@@ -10,7 +10,7 @@ import pandas as pd
 from geo.present.templating import macro
 from geo.analysis.ranges import range_kind
 from geo.present.style import OUTCOME_LABEL, TIME_SOURCE_LABEL
-from geo.present.words import clock_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
+from geo.present.words import clock_text, date_text, depth_words, source_words, has_value, hours_minutes, inside_time_note, km_text, km_with_range
 
 __all__ = ["sources_by_report", "stop_popup", "track_popup"]
 
@@ -59,5 +59,5 @@ def track_popup(track: pd.Series, fig: pd.Series, view: Any) -> str:
     rows.append(("Drone", f"{track['drone_name']} ({track['speed_min_kmh']:.0f}–{track['speed_max_kmh']:.0f} km/h)"))
     rows.append(("Outcome", OUTCOME_LABEL.get(track["outcome"], track["outcome"])))
     checks = [(c.check, c.status, c.sentence) for c in view.checks]
-    return macro("geo.present", "popups.html.j2", "incident", track["title"], track["id"], track["date"],
+    return macro("geo.present", "popups.html.j2", "incident", track["title"], date_text(track["date"]),
                  view.summary or "", rows, list(view.warnings), checks)

@@ -31,7 +31,8 @@ from geo.present.popups import sources_by_report, stop_popup
 from geo.present.style import OUTCOME_SYMBOL, track_colors
 from geo.present.words import (ATTRIBUTION, cited_publications, country_names, crossing_clock_label,
                                crossing_sentence, default_title, depth_border, depth_label, depth_words, describe,
-                               end_sentence, has_value, leg_label, leg_sentence, standfirst, stop_name)
+                               end_sentence, has_value, incident_name, leg_label, leg_sentence, standfirst,
+                               stop_name)
 
 __all__ = ["StopView", "CheckView", "CrossingView", "DeepestView", "EndView", "IncidentView", "LegView", "Scene", "build_scene"]
 
@@ -141,7 +142,9 @@ class CheckView:
 class IncidentView:
     """One incident as every output shows it (its row in the tracks, in order).
 
-    ``crossings``, ``deepest`` and ``end`` are empty or None for an incident
+    ``name`` is its short name for legends and layer lists (no file slug:
+    :func:`geo.present.words.incident_name`); ``heading`` names it with its id,
+    for files an analyst keeps.  ``crossings``, ``deepest`` and ``end`` are empty or None for an incident
     that cannot be placed (or, for ``deepest``, that has no depth).  ``checks``
     and ``warnings`` are the analysis' checks and warnings in words
     (:mod:`geo.present.checkwords`), placed or not.
@@ -149,6 +152,7 @@ class IncidentView:
 
     row: int
     id: str
+    name: str
     placed: bool
     color: str | None
     heading: str
@@ -192,7 +196,7 @@ class Scene:
             track, fig = self.tracks.loc[row], self.figures.loc[row]
             placed = bool(track["placed"])
             self._cache[row] = IncidentView(
-                row=row, id=str(track["id"]), placed=placed, color=self.colors[row],
+                row=row, id=str(track["id"]), name=incident_name(track), placed=placed, color=self.colors[row],
                 heading=f"{track['id']}: {track['title']}", summary=self.summaries.get(track["id"]),
                 legs=self._legs_of(row, track), crossings=_crossings(track, fig) if placed else (),
                 deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None,

@@ -19,7 +19,7 @@ from geo.reference.projection import from_plane, to_plane
 from geo.present.words import country_names
 
 __all__ = ["BANDS_KM", "COORD_DIGITS", "AREA_DIGITS", "corridor", "distance_bands", "plane_geometry",
-           "lonlat_geometry", "geojson_of", "feature_collection"]
+           "lonlat_geometry", "geojson_of", "feature_collection", "screen_angle_deg"]
 
 #: Bands of distance from the crossed border (km).
 BANDS_KM = (25, 50, 100, 200)
@@ -107,3 +107,20 @@ def distance_bands(country: str, origin: str) -> tuple[str, str] | None:
     line = geojson_of(lonlat_geometry(border_p, COORD_DIGITS))
     return json.dumps(data, sort_keys=True), json.dumps(line, sort_keys=True)
 
+
+def screen_angle_deg(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    """The angle (degrees, clockwise from east, as CSS rotates) of a line on a web map's screen.
+
+    Web Mercator is conformal, so the angle is the same at every zoom: an end tick drawn across the
+    line at this angle plus 90 stays across it.
+
+    Examples
+    --------
+    >>> round(screen_angle_deg(30.0, 52.0, 31.0, 52.0), 6), round(screen_angle_deg(30.0, 52.0, 30.0, 53.0), 6)
+    (0.0, -90.0)
+    """
+    def mercator_y(lat: float) -> float:
+        return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+    dx, dy = np.radians(lon1 - lon0), mercator_y(lat1) - mercator_y(lat0)
+    return float(np.degrees(np.arctan2(-dy, dx))) + 0.0  # screen y grows downwards (+ 0.0: no -0.0)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
+    "DEPTH_LINE",
+    "DEPTH_TICK_PX",
     "track_colors",
     "PALETTE",
     "DASH",
@@ -107,3 +109,9 @@ PRINT_SIZE_PT = {"title": 15.5, "standfirst": 8.2, "key": 7.2, "foot": 6.0, "pla
 #: The print image's line widths (pt) at its design width: tracks and the crossed border.
 PRINT_TRACK_LW = 2.1
 PRINT_BORDER_LW = 2.2
+
+#: The depth measure on the web map: a thin solid line from the deepest point to the border, with a
+#: tick across each end, like a dimension line (a dashed line read as another route).
+DEPTH_LINE = {"weight": 1.25, "opacity": 0.85}
+#: Half the length of each end tick, in screen pixels.
+DEPTH_TICK_PX = 5

@@ -22,7 +22,10 @@ from geo.present.style import OUTCOME_LABEL, STATUS_LABEL
 __all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_publications", "RANGE_WORDS", "TIME_SOURCE_WORDS", "checks_summary", "hours_minutes", "range_words", "inside_time_note", "reach_sentence", "time_words", "ATTRIBUTION", "LEG_LABEL_MIN_KM", "whole_km", "km_text", "km_with_range", "has_value", "clock_text", "date_text", "country_names", "reported_text", "describe", "leg_label", "leg_sentence", "default_title",
            "OUTCOME_SENTENCE", "assumed_speed_note", "WEB_LEGEND", "crossing_sentence", "crossing_clock_label",
            "depth_label", "end_sentence", "describe_archive", "archive_legend_text", "km_or_dash", "minutes_or_dash",
-           "range_brief", "projection_words", "stop_name"]
+           "range_brief", "projection_words", "stop_name", "incident_name",
+           "region_label", "tiles_credit", "credit_line"]
+
+region_label = borders.region_label  # the reference data's naming rule, re-exported for the outputs
 
 
 #: The outcome as a sentence ends with it (the print key: "..., left the country").
@@ -199,7 +202,7 @@ def reported_text(track: pd.Series) -> str:
 def _describe_one(track: pd.Series, fig: pd.Series, names: dict[str, str]) -> str:
     country, origin = track["country"], track["origin"]
     cname, oname = names.get(country, country), names.get(origin, origin)
-    head = f"Incident {track['id']}: "
+    head = f"{incident_name(track)}: "
     if not fig["placed"]:
         reported = reported_text(track)
         return (head + f"reported in {cname} airspace, coming from {oname}, but no place along its path was "
@@ -414,7 +417,7 @@ def assumed_speed_note(assumed_kmh: dict[str, float]) -> str:
 WEB_LEGEND = {
     "corridor": "shaded band: where the drone may have been (uncertainty)",
     "reach": "dotted outline: {reach}",
-    "points": "◇ border crossing · ● deepest point, dashed line to the border",
+    "points": "◇ border crossing · ● deepest point; the thin line with end ticks measures its distance to the border",
     "bands": "grey bands: {bands} km from the crossed border",
 }
 
@@ -530,3 +533,50 @@ def stop_name(label: str, status: str) -> str:
     ('Loyew (reported)', 'entry (estimated)')
     """
     return label if f"({status})" in label else f"{label} ({status})"
+
+
+def incident_name(track: pd.Series) -> str:
+    """The short name a legend or a layer list gives an incident: its date and the report's label (or title).
+
+    Examples
+    --------
+    >>> incident_name(pd.Series({"date": "2024-07-16", "label": "Naroulia", "title": "Shahed heads for Naroulia"}))
+    '16 Jul · Naroulia'
+    >>> incident_name(pd.Series({"date": "2024-07-16", "label": None, "title": "Shahed heads for Naroulia"}))
+    '16 Jul · Shahed heads for Naroulia'
+    """
+    label = track.get("label")
+    label = label if isinstance(label, str) and label else track["title"]
+    return f"{pd.Timestamp(track['date']).strftime('%-d %b')} · {label}"
+
+
+def tiles_credit(attribution: str) -> str:
+    """A tile provider's credit line (HTML from xyzservices) as the footer says it, without 'Tiles: Tiles ©'.
+
+    Examples
+    --------
+    >>> tiles_credit("Tiles &copy; Esri &mdash; Esri, DeLorme, NAVTEQ"), tiles_credit("&copy; OpenStreetMap")
+    ('Tiles &copy; Esri &mdash; Esri, DeLorme, NAVTEQ', 'Tiles: &copy; OpenStreetMap')
+    """
+    return attribution if attribution.lstrip().casefold().startswith("tiles") else f"Tiles: {attribution}"
+
+
+def credit_line(publications: Sequence[dict[str, Any]]) -> str:
+    """The sources in a few words, for a one-line caption: 'Source: Belarusian Hajun (via Kyiv Independent)'.
+
+    Publishers in the order first cited; of each ``via``, its first part (before a comma).
+
+    Examples
+    --------
+    >>> credit_line([{"publisher": "Hajun", "via": "Kyiv Independent, weekly round-up"},
+    ...              {"publisher": "Nasha Niva", "via": ""}])
+    'Sources: Hajun, Nasha Niva (via Kyiv Independent)'
+    >>> credit_line([])
+    ''
+    """
+    publishers = list(dict.fromkeys(p["publisher"] for p in publications))
+    vias = list(dict.fromkeys(p["via"].split(",")[0].strip() for p in publications if p.get("via")))
+    if not publishers:
+        return ""
+    head = "Sources: " if len(publishers) > 1 else "Source: "
+    return head + ", ".join(publishers) + (f" (via {', '.join(vias)})" if vias else "")

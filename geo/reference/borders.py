@@ -119,6 +119,26 @@ def _short_names(path: str, mtime: float) -> dict[str, str]:
     return {c: n.split(" (")[0] for c, n in zip(frame["country"], frame["name"])}
 
 
+#: The words a region's own name may already end with (then no "region" is added).
+REGION_KINDS = ("region", "oblast", "voblast", "voivodeship", "krai", "kray", "county", "province", "republic",
+                "okrug", "district", "municipality", "raion")
+
+
+def region_label(name: str, *, wrap: bool = False) -> str:
+    """A region's name as readers see it: 'Vitebsk region' (no code), its own kind kept ('Krasnodar Krai').
+
+    ``wrap`` puts "region" on a second line, for a label on a printed map.
+
+    Examples
+    --------
+    >>> region_label("Vitebsk"), region_label("Lower Silesian Voivodeship"), region_label("Homel", wrap=True)
+    ('Vitebsk region', 'Lower Silesian Voivodeship', 'Homel\\nregion')
+    """
+    if name.rsplit(" ", 1)[-1].casefold() in REGION_KINDS:
+        return name
+    return f"{name}\nregion" if wrap else f"{name} region"
+
+
 def regions(country: str | None = None) -> gpd.GeoDataFrame:
     """Admin-1 regions, optionally of one country.
 

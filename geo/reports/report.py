@@ -10,6 +10,7 @@ The format, in short (``seeds/*.yaml`` are complete examples)::
 
     id: 2024-07-16-naroulia          # unique slug of a-z, 0-9 and '-'
     title: ...                       # one-line headline
+    label: Naroulia                  # optional: the short name legends and layer lists use (<= 40 characters)
     date: 2024-07-16                 # local date of the incident
     timezone: Europe/Minsk           # IANA zone; required if a time lacks an offset
     drone: shahed-136                # a DRONE_TYPES key or alias, or "unknown"
@@ -126,6 +127,8 @@ MAX_UNCERTAINTY_KM = 300.0
 MAX_DISTANCE_KM = 3000.0
 #: "About" a time means at most this many minutes either way.
 MAX_TIME_APPROX_MIN = 12 * 60.0
+#: The longest short label a report may give (it names the incident in legends and layer lists).
+LABEL_MAX_CHARS = 40
 
 POSITION_KEYS = ("place", "region", "toward", "from")
 _EXACTLY_ONE = "give exactly one of place, region, toward, from, or lat with lon"
@@ -371,6 +374,7 @@ class Report(_Model):
 
     id: str
     title: str
+    label: str | None = Field(None, max_length=LABEL_MAX_CHARS)
     date: dt.date
     timezone: str | None = None
     drone: str
@@ -415,6 +419,13 @@ class Report(_Model):
     @field_validator("title", "summary", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
+        return _nonblank(value)
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label(cls, value: Any) -> Any:
+        if isinstance(value, str) and ("\n" in value.strip() or "\r" in value):
+            raise ValueError("is more than one line; expected a short label on one line, e.g. Naroulia")
         return _nonblank(value)
 
     @field_validator("timezone")

@@ -97,6 +97,7 @@ def _identity(report: Report) -> dict[str, Any]:
     return {
         "id": report.id,
         "title": report.title,
+        "label": report.label,
         "date": report.date.isoformat(),
         "country": borders.resolve_country(report.country),
         "origin": borders.resolve_country(report.origin),

@@ -164,7 +164,7 @@ def _region_vertex(prev: Stop, nxt: Stop | None, region_id: str, wp: Waypoint, i
     name = borders.regions().set_index("region_id")["name"][region_id]
     return Stop(
         lon=lon, lat=lat, uncertainty_km=max(REGION_ENTRY_KM, prev.uncertainty_km), status=status,
-        label=f"{name} region ({region_id})", kind="region", waypoint=index, time=wp.time,
+        label=borders.region_label(name), kind="region", waypoint=index, time=wp.time,
         time_approx_min=wp.time_approx_min, after=wp.after, role=wp.role, sources=tuple(wp.sources),
         note=wp.note, matched={"region_id": region_id}, time_at=_time_at(wp),
     )

@@ -9,7 +9,9 @@ text field of a report, and every popup and tooltip is opened on it.
 from __future__ import annotations
 
 import io
+import json
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +20,7 @@ from geo.analysis.analyse import analyse
 from geo.cli import cli
 from geo.reference.datafiles import seeds_dir
 from geo.present.style import PALETTE
+from geo.present.words import incident_name
 from geo.outputs.web.render import map_html
 from geo.reports.loading import load_reports
 from geo.tracks.build import build_tracks
@@ -55,9 +58,11 @@ def seed_map(tmp_path_factory):
 
 
 def _names(html: str) -> dict:
-    """The map variable, the incident layers by id, the time-slider layer (folium names, made stable)."""
+    """The map variable, the incident layers by their name in the layer list, the time-slider layer (folium
+    names, made stable)."""
     overlays = re.search(r"overlays :\s*\{(.*?)\},\s*\};", html, re.S).group(1)
-    groups = dict(re.findall(r"\\u25a0\\u003c/span\\u003e ([^\"]+)\" : (feature_group_\w+)", overlays))
+    groups = {json.loads(f'"{name}"'): group for name, group in
+              re.findall(r"\\u25a0\\u003c/span\\u003e ([^\"]+)\" : (feature_group_\w+)", overlays)}
     return {"map": re.search(r"var (map_\w+) = L\.map\(", html).group(1),
             "groups": groups,
             "timeline": re.search(r"var (\w+) = L\.timeDimension\.layer\.geoJson\(", html).group(1)}
@@ -65,9 +70,9 @@ def _names(html: str) -> dict:
 
 @pytest.fixture(scope="module")
 def placed(seeds):
-    """(incident id, colour, track row) of every placed incident, in drawing order."""
+    """(incident's short name, colour, track row) of every placed incident, in drawing order."""
     rows = [row for _, row in seeds.iterrows() if bool(row["placed"])]
-    return [(row["id"], PALETTE[k % len(PALETTE)], row) for k, row in enumerate(rows)]
+    return [(incident_name(row), PALETTE[k % len(PALETTE)], row) for k, row in enumerate(rows)]
 
 
 @pytest.fixture
@@ -338,3 +343,167 @@ def test_injected_text_stays_text_in_every_popup_and_tooltip(open_offline, injec
     assert any("<script>alert(1)</script>" in t and 'onerror="window.__pwned=1"' in t for t in shown)
     assert page.evaluate("() => document.querySelectorAll('.leaflet-popup-content img, .leaflet-tooltip img, "
                          ".leaflet-popup-content svg, .leaflet-popup-content iframe').length") == 0
+
+
+# ----------------------------------------------------------------------------- what a reader sees (issue 12)
+
+
+def test_reader_facing_text_carries_no_file_slug_code_or_doubled_word(seed_page, seeds):
+    page, _, _, _ = seed_page
+    # Everything a reader can read: the page's text, the permanent labels, and every tooltip and popup opened.
+    texts = page.evaluate("""() => {
+        const out = [document.body.innerText];
+        Object.values(window).filter(v => v instanceof L.Map).forEach(m => m.eachLayer(l => {
+            const t = l.getTooltip && l.getTooltip(), p = l.getPopup && l.getPopup();
+            if (t) out.push(String(t.getContent()));
+            if (p) { const c = p.getContent(); out.push(typeof c === 'string' ? c : (c.innerText || c.textContent || '')); }
+        }));
+        return out;
+    }""")
+    text = "\n".join(re.sub(r"<[^>]+>", " ", t) for t in texts)
+    for incident in seeds["id"]:
+        assert incident not in text, f"the file slug {incident} is shown to readers"
+    assert not re.search(r"\([A-Z]{2}-[A-Z0-9]{1,3}\)", text), re.search(r"\([A-Z]{2}-[A-Z0-9]{1,3}\)", text)
+    assert not re.search(r"\b(\w+) \1\b", text.replace("(estimated) (estimated)", "DOUBLED")), "a doubled word"
+    assert "DOUBLED" not in text.replace("(estimated) (estimated)", "DOUBLED")
+    assert "Tiles: Tiles" not in text
+
+
+def test_the_page_allows_pinch_zoom(seed_page):
+    page, _, _, _ = seed_page
+    (viewport,) = page.evaluate("() => [...document.querySelectorAll('meta[name=viewport]')].map(m => m.content)")
+    assert "user-scalable=no" not in viewport.replace(" ", "") and "maximum-scale=1" not in viewport.replace(" ", "")
+
+
+def test_every_marker_that_takes_a_click_opens_a_popup_and_labels_take_none(seed_page):
+    page, _, names, _ = seed_page
+    found = page.evaluate(f"""() => {{
+        const out = {{mute: [], labels: 0}};
+        {names['map']}.eachLayer(l => {{
+            if (!(l instanceof L.Marker || l instanceof L.CircleMarker)) return;
+            const interactive = l.options.interactive !== false;
+            const tip = l.getTooltip && l.getTooltip();
+            if (tip && tip.options.permanent && !interactive) out.labels += 1;
+            if (interactive && !l.getPopup()) out.mute.push(tip ? String(tip.getContent()) : String(l.getLatLng()));
+        }});
+        return out;
+    }}""")
+    assert found["mute"] == [], f"markers that take a click but open nothing: {found['mute']}"
+    assert found["labels"] >= 6  # leg, depth and region labels: anchors that let clicks through
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """The offline seed map with its embed snippet, in an article page whose column is 100% of the window."""
+    folder = tmp_path_factory.mktemp("embed")
+    result = CliRunner().invoke(cli, ["map", "--offline", "--embed", "-o", str(folder / "seed.html")])
+    assert result.exit_code == 0, result.output
+    snippet = (folder / "seed.embed.html").read_text(encoding="utf-8")
+    host = folder / "article.html"
+    host.write_text("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Article</title>"
+                    "<style>body{margin:0;font:16px/1.5 serif} main{max-width:680px;margin:0 auto}</style></head>"
+                    f"<body><main><p>Text before the map.</p>{snippet}<p>Text after.</p></main></body></html>",
+                    encoding="utf-8")
+    return host
+
+
+@pytest.mark.parametrize("width", [320, 680, 1280])
+def test_the_embed_shows_one_caption_line_and_follows_the_pages_height(browser, embedded, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
+    outside = []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                  else (outside.append(r.request.url), r.abort()))
+    try:
+        page = context.new_page()
+        page.goto(embedded.resolve().as_uri(), wait_until="load")
+        page.frame_locator("figure.geo-map-embed iframe").locator("path.leaflet-interactive").first.wait_for()
+        # The iframe takes the height of the map page's content (the page tells it), so nothing is cut off.
+        inner = next(f for f in page.frames if f.url.endswith("/seed.html"))
+        content = inner.evaluate("""() => Math.max(...[...document.body.children].map(e =>
+            e.getBoundingClientRect().bottom + scrollY))""")
+        page.wait_for_function("""(content) => Math.abs(document.querySelector('figure.geo-map-embed iframe')
+            .getBoundingClientRect().height - content) <= 2""", arg=content)
+        assert content > 600
+        caption = page.evaluate("""() => { const c = document.querySelector('figure.geo-map-embed figcaption');
+            const s = getComputedStyle(c), lh = parseFloat(s.lineHeight) || 1.5 * parseFloat(s.fontSize);
+            return {height: c.getBoundingClientRect().height, line: lh, text: c.textContent}; }""")
+        assert caption["height"] <= caption["line"] * 1.2, caption  # one line, whatever the column
+        assert caption["text"].startswith("4 reported drone flights into Belarus") and "Source" in caption["text"]
+        hidden = page.evaluate("""() => { const d = document.querySelector('[id^=geo-embed-desc]');
+            const r = d.getBoundingClientRect(); return {w: r.width, h: r.height, n: d.textContent.length}; }""")
+        assert hidden["w"] <= 1 and hidden["h"] <= 1 and hidden["n"] > 200  # for screen readers only
+        assert outside == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, opened", [(680, False), (1280, True)])
+def test_the_legend_and_the_layer_list_start_closed_in_an_article_column(open_offline, seed_map, width, opened):
+    path, _ = seed_map
+    page, _ = open_offline(path, viewport={"width": width, "height": 800})
+    state = page.evaluate("""() => ({legend: document.querySelector('.geo-legend details').open,
+        layers: document.querySelector('.leaflet-control-layers').classList.contains('leaflet-control-layers-expanded')})""")
+    assert state == {"legend": opened, "layers": opened}
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE_VIEWPORT], ids=["desktop", "phone"])
+def test_axe_finds_no_critical_or_serious_violation(open_offline, seed_map, viewport):
+    if not AXE.exists():
+        pytest.skip(f"the accessibility test needs axe-core at {AXE}: npm install axe-core (.ci/run does)")
+    path, _ = seed_map
+    page, _ = open_offline(path, viewport=viewport)
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate("""async () => (await axe.run(document)).violations
+        .filter(v => v.impact === 'critical' || v.impact === 'serious')
+        .map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)""")
+    assert violations == []
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE_VIEWPORT], ids=["desktop", "phone"])
+def test_every_popup_stays_inside_the_map_with_its_close_button_in_reach(open_offline, seed_map, viewport):
+    path, names = seed_map
+    page, _ = open_offline(path, viewport=viewport)
+    count = page.evaluate(f"""() => {{ let n = 0; {names['map']}.eachLayer(l => {{ if (l.getPopup && l.getPopup()) n++; }});
+                                       return n; }}""")
+    assert count >= 10
+    for k in range(count):  # open each in turn, as a click would (Leaflet pans the map to fit it)
+        found = page.evaluate(f"""(k) => new Promise(done => {{
+            const layers = []; {names['map']}.eachLayer(l => {{ if (l.getPopup && l.getPopup()) layers.push(l); }});
+            const l = layers[k], at = l.getLatLng ? l.getLatLng() : l.getBounds().getCenter();
+            {names['map']}.closePopup(); l.openPopup(at);
+            setTimeout(() => {{
+                const pop = l.getPopup().getElement(), map = {names['map']}.getContainer().getBoundingClientRect();
+                const r = pop.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+                const x = pop.querySelector('.leaflet-popup-close-button').getBoundingClientRect();
+                const top = document.elementFromPoint(x.left + x.width / 2, x.top + x.height / 2);
+                done({{inside: r.top >= map.top - 1 && r.bottom <= map.bottom + 1 && r.left >= map.left - 1
+                               && r.right <= map.right + 1,
+                       close: !!top && !!top.closest('.leaflet-popup-close-button'),
+                       text: pop.innerText.slice(0, 60)}});
+            }}, 400);  // after the pan
+        }})""", k)
+        assert found["inside"] and found["close"], found
+
+
+def test_the_depth_measure_is_a_thin_solid_line_with_end_ticks_not_a_route(seed_page, seeds):
+    page, _, names, _ = seed_page
+    drawn = page.evaluate(f"""() => {{
+        const lines = [], ticks = [];
+        {names['map']}.eachLayer(l => {{
+            if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.getLatLngs().length === 2 &&
+                l.options.interactive === false) lines.push({{weight: l.options.weight, dash: l.options.dashArray,
+                ends: l.getLatLngs().map(p => [p.lat, p.lng])}});
+            if (l instanceof L.Marker && l.getElement() && l.getElement().querySelector('.geo-depth-tick'))
+                ticks.push([l.getLatLng().lat, l.getLatLng().lng]);
+        }});
+        return {{lines, ticks}};
+    }}""")
+    placed_rows = [row for _, row in seeds.iterrows() if row["placed"]]
+    assert len(drawn["lines"]) == len(placed_rows) == 3  # each placed seed goes past the border: one measure each
+    for line in drawn["lines"]:
+        assert line["dash"] is None and line["weight"] < 2  # routes are 3.5 px, and dashed where presumed
+        for end in line["ends"]:  # a tick across each end
+            assert any(abs(t[0] - end[0]) < 1e-6 and abs(t[1] - end[1]) < 1e-6 for t in drawn["ticks"])

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from geo.reference.datafiles import PLACES, data_path
+from geo.present.words import region_label
 from geo.present.style import (
     PRINT,
     REGION_STYLE,
@@ -119,7 +120,7 @@ def _label_context(m: canvas.PrintMap, labels: placement.Labels, context: dict[s
     """Region names, cities, distance-band labels and country names, where there is room."""
     for rid, (name, shape) in context["regions"].items():
         for px, py in placement.spots(shape):
-            if labels.place(px, py, f"{name}\nregion", [(0, 0, "center", "center")], fontsize=m.pt(canvas.SIZE["region"]),
+            if labels.place(px, py, region_label(name, wrap=True), [(0, 0, "center", "center")], fontsize=m.pt(canvas.SIZE["region"]),
                             color=REGION_STYLE["color"], fontstyle="italic", path_effects=canvas.HALO_EFFECT, zorder=10.5,
                             linespacing=1.0) is not None:
                 break

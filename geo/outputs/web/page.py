@@ -68,8 +68,8 @@ def render_html(name: str, **values: Any) -> str:
 
     Examples
     --------
-    >>> "&lt;b&gt;" in render_html("embed.html.j2", src="./m.html", title="<b>", description="", desc_id="d",
-    ...                            height_px=10)
+    >>> "&lt;b&gt;" in render_html("embed.html.j2", src="./m.html", title="<b>", description="", caption="<b>",
+    ...                            desc_id="d", height_px=10)
     True
     """
     return templating.render(_PACKAGE, name, **values)

@@ -41,19 +41,22 @@ from geo.atomic import write_atomic_many
 from geo.outputs.web.bulklines import bulk_lines
 from geo.errors import RenderOptionError
 from geo.present.figures import check_figures
-from geo.present.words import (ATTRIBUTION, archive_legend_text, describe_archive, WEB_LEGEND, assumed_speed_note, date_text, describe, reported_text)
+from geo.present.words import (ATTRIBUTION, WEB_LEGEND, archive_legend_text, assumed_speed_note, date_text, describe,
+                               credit_line, describe_archive, region_label, reported_text, tiles_credit)
 from geo.present.legs import status_runs
 from geo.present.popups import track_popup
 from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
-                             plane_geometry)
+                             plane_geometry, screen_angle_deg)
 from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, Legend, Literal, Timeline, VectorMiniMap)
 from geo.outputs.web.page import mark, render_html, static_text
 from geo.present.htmlsafe import relative_url, safe_html
 from geo.present.style import (
     ARCHIVE_SWATCH,
     BAND_EDGE,
+    DEPTH_LINE,
+    DEPTH_TICK_PX,
     MARK_FILL,
     MARK_INK,
     BAND_FILL,
@@ -110,6 +113,8 @@ ARCHIVE_TRACKS = 200
 ARCHIVE_HAIRLINE_TRACKS = 2000
 #: Map height in pixels (fixed, so an embedding page can size its iframe from it).
 MAP_HEIGHT_PX = 560
+#: The tallest a popup gets (CSS px): the map is 520 px tall on a phone, and its controls take the corners.
+POPUP_MAX_HEIGHT_PX = 300
 
 #: What an API key for tiles may contain: it goes into the tile URL as it is.
 _TILES_KEY = re.compile(r"[A-Za-z0-9._~-]{1,512}")
@@ -199,9 +204,20 @@ def _tile_provider(tiles: str | None, key: str | None = None):
     return provider
 
 
+def _inert(marker: folium.CircleMarker) -> folium.CircleMarker:
+    """A label's anchor that takes no click or tap (folium drops Leaflet's ``interactive`` option)."""
+    marker.options["interactive"] = False
+    return marker
+
+
 def _popup(html: str, max_width: int = 340) -> folium.Popup:
-    """A popup from HTML built here with :func:`safe_html` on every outside string."""
-    return folium.Popup(Html(html, script=True), max_width=max_width)
+    """A popup from HTML built here with :func:`safe_html` on every outside string.
+
+    At most :data:`POPUP_MAX_HEIGHT_PX` tall (longer content scrolls inside it), and panned clear of the
+    map's edges and controls when it opens, so it never runs past the map and its close button stays in reach.
+    """
+    return folium.Popup(Html(html, script=True), max_width=max_width, max_height=POPUP_MAX_HEIGHT_PX,
+                        auto_pan_padding_top_left=[60, 60], auto_pan_padding_bottom_right=[20, 70])
 
 
 def _draw_track(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series,
@@ -226,11 +242,11 @@ def _draw_lines(group: folium.FeatureGroup, track: pd.Series, fig: pd.Series, vi
     lon, lat = coords[:, 0], coords[:, 1]
     unc = np.asarray(track["unc_km"], float)
     status = np.asarray(track["seg_status"], object)
-    title = view.heading
+    title = f"{view.name}: {track['title']}"
     folium.GeoJson(geojson_of(corridor(lon, lat, unc)), name=None, control=False,
                    style_function=lambda _f, c=color: {"color": c, "weight": 0, "fillColor": c,
                                                         "fillOpacity": 0.15},
-                   tooltip=folium.Tooltip(safe_html(f"uncertainty corridor: {track['id']}"))).add_to(group)
+                   tooltip=folium.Tooltip(safe_html(f"uncertainty corridor: {view.name}"))).add_to(group)
     reach = fig.get("reach_geometry")
     if reach is not None and not shapely.is_empty(reach):
         folium.GeoJson(geojson_of(shapely.transform(reach, lambda xy: np.round(xy, COORD_DIGITS))), name=None, control=False,
@@ -268,10 +284,10 @@ def _draw_leg_labels(group: folium.FeatureGroup, view: IncidentView, coords: np.
         dy = lat[k] - lat[k - 1]
         direction, offset = (("right", (LEG_LABEL_OFFSET_PX, 0)) if abs(dy) >= abs(dx)
                              else ("top", (0, -LEG_LABEL_OFFSET_PX)))
-        folium.CircleMarker([round(mlat, COORD_DIGITS), round(mlon, COORD_DIGITS)], radius=2, color=color,
-                            weight=1, fill=True, fill_opacity=1,
-                            tooltip=folium.Tooltip(safe_html(label), permanent=True, direction=direction,
-                                                   class_name="geo-leg", offset=offset)).add_to(group)
+        _inert(folium.CircleMarker([round(mlat, COORD_DIGITS), round(mlon, COORD_DIGITS)], radius=2, color=color,
+                                   weight=1, fill=True, fill_opacity=1,
+                                   tooltip=folium.Tooltip(safe_html(label), permanent=True, direction=direction,
+                                                          class_name="geo-leg", offset=offset))).add_to(group)
     return assumed
 
 
@@ -300,23 +316,32 @@ def _draw_marks(group: folium.FeatureGroup, view: IncidentView) -> None:
     deepest = view.deepest
     if deepest is not None:
         short = deepest.label + (f" ({deepest.bound})" if deepest.bound else "")
-        folium.PolyLine([[deepest.lat, deepest.lon], [deepest.border_lat, deepest.border_lon]],
-                        color=MARK_INK, weight=1.5, dash_array="6 4", opacity=0.9).add_to(group)
+        _inert(folium.PolyLine([[deepest.lat, deepest.lon], [deepest.border_lat, deepest.border_lon]],
+                               color=MARK_INK, **DEPTH_LINE)).add_to(group)
+        across = round(screen_angle_deg(deepest.lon, deepest.lat, deepest.border_lon, deepest.border_lat) + 90.0, 1)
+        for lat, lon in ((deepest.lat, deepest.lon), (deepest.border_lat, deepest.border_lon)):  # the end ticks
+            size = 2 * DEPTH_TICK_PX
+            folium.Marker([lat, lon], interactive=False, keyboard=False,
+                          icon=folium.DivIcon(html=mark("depth_tick", across, DEPTH_TICK_PX), icon_size=(size, 2),
+                                              icon_anchor=(DEPTH_TICK_PX, 1), class_name="geo-tick-icon")
+                          ).add_to(group)
         mid_lat = round((deepest.lat + deepest.border_lat) / 2, COORD_DIGITS)
         mid_lon = round((deepest.lon + deepest.border_lon) / 2, COORD_DIGITS)
-        folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
-                            tooltip=folium.Tooltip(safe_html(short), permanent=True, direction="center",
-                                                   class_name="geo-depth")).add_to(group)
+        _inert(folium.CircleMarker([mid_lat, mid_lon], radius=0, opacity=0,
+                                   tooltip=folium.Tooltip(safe_html(short), permanent=True, direction="center",
+                                                          class_name="geo-depth"))).add_to(group)
+        words = f"deepest point: {deepest.words}"
         folium.CircleMarker([deepest.lat, deepest.lon], radius=6, color=MARK_INK, weight=2, fill=True,
-                            fill_color=color, fill_opacity=1,
-                            tooltip=folium.Tooltip(safe_html(f"deepest point: {deepest.words}"))).add_to(group)
+                            fill_color=color, fill_opacity=1, tooltip=folium.Tooltip(safe_html(words)),
+                            popup=_popup(mark("popup_text", words))).add_to(group)
 
     # The end, by outcome.
     end = view.end
     folium.Marker([end.lat, end.lon],
                   icon=folium.DivIcon(html=mark("end_icon", color, end.sentence, end.symbol),
                                       icon_size=(24, 24), icon_anchor=(12, 12), class_name="geo-end-icon"),
-                  tooltip=folium.Tooltip(safe_html(end.sentence))).add_to(group)
+                  tooltip=folium.Tooltip(safe_html(end.sentence)),
+                  popup=_popup(mark("popup_text", end.sentence))).add_to(group)
 
 
 def _slider_feature(track: pd.Series, view: IncidentView, coords: np.ndarray) -> dict[str, Any]:
@@ -386,9 +411,10 @@ def _draw_context(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFrame
                        style_function=lambda _f: REGION_STYLE).add_to(layer)
         points = shapely.point_on_surface(lonlat_geometry(rplane))
         for rid, name, point in zip(regions.index, regions["name"], points):  # per region: a handful
-            folium.CircleMarker([round(point.y, AREA_DIGITS), round(point.x, AREA_DIGITS)], radius=0, opacity=0,
-                                tooltip=folium.Tooltip(safe_html(f"{name} ({rid})"), permanent=True,
-                                                       direction="center", class_name="geo-region")).add_to(layer)
+            _inert(folium.CircleMarker([round(point.y, AREA_DIGITS), round(point.x, AREA_DIGITS)], radius=0,
+                                       opacity=0, tooltip=folium.Tooltip(safe_html(region_label(name)), permanent=True,
+                                                                         direction="center", class_name="geo-region"))
+                   ).add_to(layer)
     layer.add_to(m)
     return country_data
 
@@ -420,14 +446,14 @@ def _draw_incidents(m: folium.Map, tracks: gpd.GeoDataFrame, figures: pd.DataFra
     assumed_kmh: dict[str, float] = {}  # drone name -> typical speed, where a leg label assumes it
     for i in rows:  # one layer per incident: a handful
         track, fig, view = tracks.loc[i], figures.loc[i], scene.incident(i)
-        label = mark("layer_name", view.color, track["id"])
+        label = mark("layer_name", view.color, view.name)
         group = folium.FeatureGroup(name=label, control=True, show=True)
         feature, assumed = _draw_track(group, track, fig, view)
         timeline.append(feature)
         if assumed:
             assumed_kmh.setdefault(str(track["drone_name"]), float(track["speed_typical_kmh"]))
         group.add_to(m)
-        legend_items.append((view.color, view.heading))
+        legend_items.append((view.color, view.name))
     return legend_items, timeline, assumed_kmh
 
 
@@ -538,7 +564,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
     Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
     Declutter().add_to(m)
-    tiles_attribution = "" if provider is None else f" · Tiles: {provider.html_attribution}"
+    tiles_attribution = "" if provider is None else f" · {tiles_credit(provider.html_attribution)}"
     Attribution(scene.attribution).add_to(m)
 
     # Page text: before the map div (title, description, accessible description), then after it.
@@ -555,7 +581,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
 def _footer_html(scene: Scene, byline: str | None, *, offline: bool, tiles_attribution: str) -> str:
     """The footer's HTML (``templates/footer.html.j2``)."""
     tracks = scene.tracks
-    unplaced = [{"id": tracks.loc[i, "id"], "title": tracks.loc[i, "title"],
+    unplaced = [{"id": tracks.loc[i, "id"], "name": scene.incident(i).name, "title": tracks.loc[i, "title"],
                  "reported": reported_text(tracks.loc[i]) or "no figures",
                  "checks": "; ".join(c.sentence for c in scene.incident(i).checks)}
                 for i in range(len(tracks)) if not bool(tracks.loc[i, "placed"])]
@@ -601,11 +627,17 @@ def _render(m: folium.Map, *, offline: bool) -> str:
                         f"<div class=\"folium-map geo-map\" id=\"{name}\" role=\"region\" "
                         f"aria-label=\"{safe_html('Map: ' + title)}\" aria-describedby=\"geo-map-description\" ", 1)
     html = html.replace("<html>", "<html lang=\"en\">", 1)
+    html = _VIEWPORT.sub(VIEWPORT, html, count=1)  # folium's forbids pinch-zoom (WCAG 1.4.4)
     if offline:
         html = inline_assets(html)
     html = _stable_ids(html)
     # Trailing spaces vary with folium's templates, not with the data: strip them for smaller, stabler files.
     return "\n".join(line.rstrip() for line in html.splitlines() if line.strip()) + "\n"
+
+
+#: The page's viewport: pinch-zoom allowed (folium's own sets maximum-scale=1.0, user-scalable=no).
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+_VIEWPORT = re.compile(r'<meta\s+name="viewport"[^>]*>', re.S)
 
 
 def map_html(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequence[Any] | None = None,
@@ -621,8 +653,14 @@ def map_html(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     return _render(m, offline=offline)
 
 
-def embed_html(page: str, *, title: str, description: str = "", height_px: int = MAP_HEIGHT_PX + 260) -> str:
+def embed_html(page: str, *, title: str, description: str = "", credit: str = "",
+               height_px: int = MAP_HEIGHT_PX + 260) -> str:
     """An HTML snippet embedding the map page ``page`` in a responsive iframe.
+
+    Under the map, one visible line: the title and ``credit`` (the sources in a
+    few words), cut with an ellipsis where the column is narrow (the whole line
+    in its tooltip).  ``description``, the long text, is visually hidden: the
+    iframe names it with ``aria-describedby`` for screen readers.
 
     ``page`` is the map's file name, published beside the snippet: the iframe's
     ``src`` is that name as a relative URL (:func:`geo.outputs.web.htmlsafe.relative_url`),
@@ -638,8 +676,9 @@ def embed_html(page: str, *, title: str, description: str = "", height_px: int =
     """
     name = Path(page).name
     desc_id = "geo-embed-desc-" + (re.sub(r"[^a-z0-9-]+", "-", Path(name).stem.lower()).strip("-") or "map")
+    caption = f"{title}. {credit}" if credit else title
     return render_html("embed.html.j2", src=relative_url(name), title=title, description=description,
-                       desc_id=desc_id, height_px=int(height_px)) + "\n"
+                       caption=caption, desc_id=desc_id, height_px=int(height_px)) + "\n"
 
 
 def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *,
@@ -659,7 +698,8 @@ def write_map(path: str | os.PathLike[str], tracks: gpd.GeoDataFrame, figures: p
     files = [(path, _render(m, offline=offline))]
     if embed:  # the page's own title and descriptions (made once, by the presentation model)
         text = description or " ".join(m._geo_scene.descriptions.values())
-        files.append((embed_path(path), embed_html(path.name, title=m._geo_title, description=text)))
+        credit = credit_line(m._geo_scene.publications)
+        files.append((embed_path(path), embed_html(path.name, title=m._geo_title, description=text, credit=credit)))
     return write_atomic_many(files)  # both or neither
 
 
