@@ -133,8 +133,10 @@ class Timeline(plugins.TimestampedGeoJson, InertMacroElement):
 
     default_css = [(name, url) for name, url in plugins.TimestampedGeoJson.default_css
                    if "highlight" not in url]  # a code-highlighting stylesheet the slider does not use
+    # Not jQuery UI (228 KB: the slider's knobs are its own) nor moment (50 KB: the slider's times are
+    # written by _getDisplayDateFormat in timeline.js.j2, and TimeDimension itself needs only iso8601).
     default_js = [(name, url) for name, url in plugins.TimestampedGeoJson.default_js
-                  if "jqueryui" not in url]  # 228 KB the slider does not use (its knobs are its own)
+                  if "jqueryui" not in url and "moment" not in url]
 
     def __init__(self, data: dict[str, Any], *, step_min: int, end_min: float):
         super().__init__(data, period=f"PT{step_min}M", auto_play=False, loop=False, add_last_point=True,

@@ -462,9 +462,6 @@ def _add_controls(m: folium.Map, provider: Any, country_data: dict[str, Any], *,
     # Open on wide screens; an icon that opens on tap on narrow ones (the list would cover the map).
     folium.LayerControl(position="topright",
                         collapsed=JsCode(f"window.matchMedia(\"(max-width: {NARROW_PX}px)\").matches")).add_to(m)
-    plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
-                           secondary_length_unit=None, primary_area_unit="sqkilometers",
-                           secondary_area_unit=None).add_to(m)
     plugins.Fullscreen(position="topleft").add_to(m)
     minimap = {"position": "bottomright", "toggle_display": True, "zoom_level_offset": MINIMAP_ZOOM_OFFSET,
                "width": MINIMAP_SIZE_PX[0], "height": MINIMAP_SIZE_PX[1]}
