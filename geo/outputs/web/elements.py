@@ -16,13 +16,14 @@ from typing import Any
 
 import pandas as pd
 from branca.element import Element, MacroElement
+import folium
 from folium import plugins
 
 from geo.outputs.web.page import element_template
 from geo.present.htmlsafe import safe_json
 
 __all__ = ["Literal", "InertMacroElement", "Attribution", "Legend", "Declutter", "Footer", "Timeline",
-           "VectorMiniMap", "NARROW_PX", "RELATIVE_EPOCH"]
+           "VectorMiniMap", "Popup", "NARROW_PX", "RELATIVE_EPOCH"]
 
 #: Viewport width (CSS px) up to which the layer control and the legend start collapsed (an article column is
 #: about 680 px, where open they covered a third of the map).
@@ -133,10 +134,10 @@ class Timeline(plugins.TimestampedGeoJson, InertMacroElement):
 
     default_css = [(name, url) for name, url in plugins.TimestampedGeoJson.default_css
                    if "highlight" not in url]  # a code-highlighting stylesheet the slider does not use
-    # Not jQuery UI (228 KB: the slider's knobs are its own) nor moment (50 KB: the slider's times are
+    # Not jQuery nor jQuery UI (85 + 228 KB: the slider's knobs are its own) nor moment (50 KB: its times are
     # written by _getDisplayDateFormat in timeline.js.j2, and TimeDimension itself needs only iso8601).
     default_js = [(name, url) for name, url in plugins.TimestampedGeoJson.default_js
-                  if "jqueryui" not in url and "moment" not in url]
+                  if "jquery" not in url and "moment" not in url]
 
     def __init__(self, data: dict[str, Any], *, step_min: int, end_min: float):
         super().__init__(data, period=f"PT{step_min}M", auto_play=False, loop=False, add_last_point=True,
@@ -158,3 +159,13 @@ class VectorMiniMap(plugins.MiniMap, InertMacroElement):
     def __init__(self, data: dict[str, Any], **kwargs):
         super().__init__(**kwargs)
         self.data = safe_json(data)
+
+
+class Popup(folium.Popup):
+    """folium's popup without jQuery: its HTML is handed to Leaflet as a JSON string (``popup.js.j2``).
+
+    folium builds every popup with ``$(`...`)[0]``, which made the page carry jQuery (85 KB) for
+    nothing else; Leaflet's ``setContent`` takes the HTML string itself.
+    """
+
+    _template = element_template("popup.js.j2")

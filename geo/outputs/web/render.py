@@ -49,7 +49,8 @@ from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
                              plane_geometry, screen_angle_deg)
-from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, Legend, Literal, Timeline, VectorMiniMap)
+from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, Legend, Literal, Popup,
+                                      Timeline, VectorMiniMap)
 from geo.outputs.web.page import mark, render_html, static_text
 from geo.present.htmlsafe import relative_url, safe_html
 from geo.present.style import (
@@ -159,11 +160,10 @@ def _latlon(lon: np.ndarray, lat: np.ndarray) -> list[list[float]]:
 
 
 class _Map(folium.Map):
-    """folium.Map without bootstrap, Font Awesome and Awesome Markers (none is used): a lighter page."""
+    """folium.Map without bootstrap, Font Awesome, Awesome Markers and jQuery (none is used): a lighter page."""
 
-    default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"),
-                  # Popups need jQuery; the same copy (and name) as the time slider's, so it loads once.
-                  ("jquery3.7.1", "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js")]
+    # Not jQuery either: folium's popups needed it, geo's own (elements.Popup) do not.
+    default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
     default_css = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")]
 
     def _repr_html_(self, **kwargs) -> str:
@@ -216,7 +216,7 @@ def _popup(html: str, max_width: int = 340) -> folium.Popup:
     At most :data:`POPUP_MAX_HEIGHT_PX` tall (longer content scrolls inside it), and panned clear of the
     map's edges and controls when it opens, so it never runs past the map and its close button stays in reach.
     """
-    return folium.Popup(Html(html, script=True), max_width=max_width, max_height=POPUP_MAX_HEIGHT_PX,
+    return Popup(Html(html, script=True), max_width=max_width, max_height=POPUP_MAX_HEIGHT_PX,
                         auto_pan_padding_top_left=[60, 60], auto_pan_padding_bottom_right=[20, 70])
 
 
