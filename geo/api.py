@@ -315,7 +315,7 @@ def write_export(path: _PathLike, incidents: Incidents) -> Path:
 
 
 def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = None, width: int | None = None,
-                height: int | None = None, dpi: float | None = None) -> Path:
+                height: int | None = None, dpi: float | None = None, preset: str | None = None) -> Path:
     """Draw the incidents on a static map for print: PNG or SVG, by extension (``geo image``).
 
     Parameters
@@ -330,6 +330,9 @@ def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = No
         Size in pixels; by default 1600 × 2000.
     dpi : float, optional
         Dots per inch (by default 200, i.e. 8 × 10 in): with the size, sets the size of the text.
+    preset : {"column", "half", "full"}, optional
+        A size for a page (:data:`geo.outputs.print.image.PRESETS`): about 600, 1000 and 1600 px wide,
+        with type that stays legible at that width; ``width``, ``height`` and ``dpi`` override it.
 
     Returns
     -------
@@ -358,5 +361,8 @@ def write_image(path: _PathLike, incidents: Incidents, *, title: str | None = No
     """
     from geo.outputs.print.image import write_image as _write_image
 
-    size = {k: v for k, v in (("width", width), ("height", height), ("dpi", dpi)) if v is not None}
-    return _write_image(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title, **size)
+    from geo.outputs.print.image import image_size
+
+    width, height, dpi = image_size(preset, width=width, height=height, dpi=dpi)
+    return _write_image(path, incidents.tracks, incidents.figures, reports=incidents.reports, title=title,
+                        width=width, height=height, dpi=dpi)

@@ -409,9 +409,12 @@ def export_cmd(ctx, reports, output):
 @click.option("--height", type=click.IntRange(min=1), help="Height in pixels [default: 2000].")
 @click.option("--dpi", type=click.FloatRange(min=1), help="Dots per inch: with the size, sets the size of "
                                                            "the text [default: 200, i.e. 8 × 10 in].")
+@click.option("--preset", type=click.Choice(["column", "half", "full"]),
+              help="A size for a page: column (600 px wide, smallest text about 9 px), half (1000 px) or "
+                   "full (1600 px); --width, --height and --dpi override it.")
 @click.option("--title", callback=_plain_text, help="Headline (default: made from the incidents).")
 @click.pass_context
-def image(ctx, reports, output, width, height, dpi, title):
+def image(ctx, reports, output, width, height, dpi, preset, title):
     """Draw incident REPORTs (YAML files or folders; default: the shipped seeds) on a static map for print.
 
     PNG or SVG, by the extension: tracks by leg status with their uncertainty,
@@ -419,11 +422,12 @@ def image(ctx, reports, output, width, height, dpi, title):
     Lambert conformal projection.  The same reports give the same file.
     """
     from geo.api import write_image
-    from geo.outputs.print.image import DEFAULT_DPI, DEFAULT_HEIGHT_PX, DEFAULT_WIDTH_PX, check_size, image_format
+    from geo.outputs.print.image import check_size, image_format, image_size
 
     # Before any work: a bad extension, or a size too large to draw, is a usage error (exit 2).
     _usage_check(image_format, output)
-    _usage_check(check_size, width or DEFAULT_WIDTH_PX, height or DEFAULT_HEIGHT_PX, dpi or DEFAULT_DPI)
+    width, height, dpi = image_size(preset, width=width, height=height, dpi=dpi)
+    _usage_check(check_size, width, height, dpi)
     _writing(ctx, output)
     _wrote(write_image(output, _load(reports), title=title, width=width, height=height, dpi=dpi))
 

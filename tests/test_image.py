@@ -219,3 +219,25 @@ def test_cli_bad_extension_is_a_usage_error_one_line_exit_2_and_writes_nothing(t
     assert len(lines) == 1 and "Traceback" not in result.output and result.stdout == ""
     assert lines[0].startswith("Error: ") and str(out) in lines[0] and ".png, .svg" in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("preset, smallest_px", [("column", 9.0), ("half", 10.0), ("full", 14.0)])
+def test_a_preset_keeps_every_text_legible_and_on_the_page(seeds, tmp_path, preset, smallest_px):
+    from geo.outputs.print.image import PRESETS
+
+    reports, tracks, figures = seeds
+    width, height, dpi = PRESETS[preset]
+    fig = render_image(tracks, figures, reports=reports, width_px=width, height_px=height, dpi=dpi)
+    fig.canvas.draw()  # lays every text out where the file will have it
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
+             if t.get_visible() and t.get_text().strip()]
+    assert len(texts) > 40
+    # A point is 1/72 in: the size each text is drawn at, in pixels of this image.
+    assert min(t.get_fontsize() * dpi / 72.0 for t in texts) >= smallest_px
+    for t in texts:  # nothing runs off the page
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= -0.5 and box.y0 >= -0.5 and box.x1 <= width + 0.5 and box.y1 <= height + 0.5, t.get_text()
+    result = CliRunner().invoke(cli, ["image", "--preset", preset, "-o", str(tmp_path / "p.png")])
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "p.png").size == (width, height)

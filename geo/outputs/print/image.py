@@ -65,7 +65,7 @@ from geo.errors import RenderOptionError
 from geo.outputs.print import canvas, furniture, labelling, placement
 from geo.outputs.print.canvas import map_crs
 
-__all__ = ["FORMATS", "DEFAULT_WIDTH_PX", "DEFAULT_HEIGHT_PX", "DEFAULT_DPI", "MIN_SIDE_PX", "DPI_RANGE",
+__all__ = ["FORMATS", "DEFAULT_WIDTH_PX", "DEFAULT_HEIGHT_PX", "DEFAULT_DPI", "PRESETS", "image_size", "MIN_SIDE_PX", "DPI_RANGE",
            "MAX_SIDE_PX", "MAX_PIXELS", "RC", "map_crs", "image_format", "check_size", "render_image", "write_image"]
 
 #: File extensions :func:`write_image` writes, and the matplotlib format of each.
@@ -74,6 +74,10 @@ FORMATS = {".png": "png", ".svg": "svg"}
 DEFAULT_WIDTH_PX = 1600
 DEFAULT_HEIGHT_PX = 2000
 DEFAULT_DPI = 200
+#: Sizes for a page: (width px, height px, dpi). The dpi sets how large the type is drawn; the
+#: smallest text on each (the map's grid labels, 5.2 pt scaled) measures about 9.1 px at ``column``
+#: (an article column), 10.3 px at ``half`` and 14.4 px at ``full`` (tests/test_image.py measures it).
+PRESETS = {"column": (600, 1200, 230.0), "half": (1000, 1250, 150.0), "full": (1600, 2000, 200.0)}
 #: Smallest image accepted (px) and dpi range: below these the text cannot fit.
 MIN_SIDE_PX = 300
 DPI_RANGE = (50, 1200)
@@ -341,6 +345,21 @@ def _draw_points(m: canvas.PrintMap, labels: placement.Labels, track: pd.Series,
 
 
 # ----------------------------------------------------------------------------- the figure
+
+
+def image_size(preset: str | None = None, *, width: int | None = None, height: int | None = None,
+               dpi: float | None = None) -> tuple[int, int, float]:
+    """The (width px, height px, dpi) to draw: the preset's (or the defaults), each overridden where given.
+
+    Examples
+    --------
+    >>> image_size(), image_size("column"), image_size("column", dpi=200)
+    ((1600, 2000, 200), (600, 1200, 230.0), (600, 1200, 200))
+    """
+    if preset is not None and preset not in PRESETS:
+        raise RenderOptionError(f"image preset {preset!r} is not known; expected one of: {', '.join(PRESETS)}")
+    w, h, d = PRESETS[preset] if preset else (DEFAULT_WIDTH_PX, DEFAULT_HEIGHT_PX, DEFAULT_DPI)
+    return (width if width is not None else w, height if height is not None else h, dpi if dpi is not None else d)
 
 
 def check_size(width_px: int, height_px: int, dpi: float) -> None:
