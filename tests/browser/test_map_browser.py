@@ -416,7 +416,8 @@ def test_the_embed_shows_one_caption_line_and_follows_the_pages_height(browser, 
     try:
         page = context.new_page()
         page.goto(embedded.resolve().as_uri(), wait_until="load")
-        page.frame_locator("figure.geo-map-embed iframe").locator("path.leaflet-interactive").first.wait_for()
+        page.frame_locator("figure.geo-map-embed iframe").locator(".geo-map > .leaflet-map-pane .leaflet-overlay-pane path"
+                                                                  ).first.wait_for()
         # The iframe takes the height of the map page's content (the page tells it), so nothing is cut off.
         inner = next(f for f in page.frames if f.url.endswith("/seed.html"))
         content = inner.evaluate("""() => Math.max(...[...document.body.children].map(e =>
@@ -507,3 +508,22 @@ def test_the_depth_measure_is_a_thin_solid_line_with_end_ticks_not_a_route(seed_
         assert line["dash"] is None and line["weight"] < 2  # routes are 3.5 px, and dashed where presumed
         for end in line["ends"]:  # a tick across each end
             assert any(abs(t[0] - end[0]) < 1e-6 and abs(t[1] - end[1]) < 1e-6 for t in drawn["ticks"])
+
+
+def test_tab_reaches_the_controls_then_each_incident_and_its_points_all_named(seed_page, placed):
+    page, _, _, _ = seed_page
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("""() => { const e = document.activeElement;
+            const label = e.labels && e.labels.length ? e.labels[0].textContent : '';
+            return {where: e.closest('.leaflet-control-container') ? 'control' :
+                           e.tagName.toLowerCase() === 'path' ? 'shape' : e.closest('.geo-map') ? 'map' : 'page',
+                    name: (e.getAttribute('aria-label') || label || e.textContent || e.getAttribute('title') || '')
+                          .trim()}; }"""))
+    where = [s["where"] for s in seen]
+    first_shape = where.index("shape")
+    assert set(where[1:first_shape]) == {"control"}  # after the map itself: every control, before any shape
+    assert all(s["name"] for s in seen if s["where"] in ("control", "shape")), [s for s in seen if not s["name"]]
+    routes = [s["name"] for s in seen if s["where"] == "shape" and ": " in s["name"] and " · " in s["name"]]
+    assert [r.split(":")[0] for r in routes] == [name for name, _, _ in placed][:len(routes)] and len(routes) >= 2

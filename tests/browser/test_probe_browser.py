@@ -109,7 +109,7 @@ def test_the_embedded_map_loads_by_its_relative_address_and_shows_the_probes(bro
     context, page, log = _open(browser, probe_maps["article"], serve_cdn=False)
     try:
         frame = page.frame_locator("figure.geo-map-embed iframe")
-        frame.locator("path.leaflet-interactive").first.wait_for()
+        frame.locator(".geo-map > .leaflet-map-pane .leaflet-overlay-pane path").first.wait_for()
         inner = next(f for f in page.frames if f.url.endswith("/embedded.html"))
         texts = inner.evaluate(READER_TEXTS)
         joined = "\n".join(texts)

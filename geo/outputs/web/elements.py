@@ -23,7 +23,7 @@ from geo.outputs.web.page import element_template
 from geo.present.htmlsafe import safe_json
 
 __all__ = ["Literal", "InertMacroElement", "Attribution", "Legend", "Declutter", "Footer", "Timeline",
-           "VectorMiniMap", "Popup", "NARROW_PX", "RELATIVE_EPOCH"]
+           "VectorMiniMap", "Popup", "KeyboardAccess", "NARROW_PX", "RELATIVE_EPOCH"]
 
 #: Viewport width (CSS px) up to which the layer control and the legend start collapsed (an article column is
 #: about 680 px, where open they covered a third of the map).
@@ -93,6 +93,17 @@ class Legend(InertMacroElement):
         self._name = "Legend"
         self.html = html
         self.narrow_px = int(NARROW_PX)
+
+
+class KeyboardAccess(InertMacroElement):
+    """Tab reaches the controls first, then each route and waypoint as a named button (Enter opens its
+    popup), then the markers, each named by its tooltip; shapes without a popup stay out of the order."""
+
+    _template = element_template("keyboard.js.j2")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "KeyboardAccess"
 
 
 class Declutter(InertMacroElement):

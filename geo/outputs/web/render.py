@@ -49,7 +49,7 @@ from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import (AREA_DIGITS, BANDS_KM, COORD_DIGITS, SIMPLIFY_COUNTRY_M, SIMPLIFY_REGION_M,
                              corridor, distance_bands, feature_collection, geojson_of, lonlat_geometry,
                              plane_geometry, screen_angle_deg)
-from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, Legend, Literal, Popup,
+from geo.outputs.web.elements import (NARROW_PX, RELATIVE_EPOCH, Attribution, Declutter, Footer, KeyboardAccess, Legend, Literal, Popup,
                                       Timeline, VectorMiniMap)
 from geo.outputs.web.page import mark, render_html, static_text
 from geo.present.htmlsafe import relative_url, safe_html
@@ -561,6 +561,7 @@ def make_map(tracks: gpd.GeoDataFrame, figures: pd.DataFrame, *, reports: Sequen
     reach = "reach_geometry" in figures and any(g is not None for g in figures["reach_geometry"])
     Legend(_legend_html(legend_items, assumed_kmh, reach)).add_to(m)
     Declutter().add_to(m)
+    KeyboardAccess().add_to(m)
     tiles_attribution = "" if provider is None else f" · {tiles_credit(provider.html_attribution)}"
     Attribution(scene.attribution).add_to(m)
 
