@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEPTH_LINE",
+    "PRINT_DEPTH_LW",
     "DEPTH_TICK_PX",
     "track_colors",
     "PALETTE",
@@ -113,5 +114,7 @@ PRINT_BORDER_LW = 2.2
 #: The depth measure on the web map: a thin solid line from the deepest point to the border, with a
 #: tick across each end, like a dimension line (a dashed line read as another route).
 DEPTH_LINE = {"weight": 1.25, "opacity": 0.85}
+#: The same measure on the print image: its line width (points).
+PRINT_DEPTH_LW = 0.7
 #: Half the length of each end tick, in screen pixels.
 DEPTH_TICK_PX = 5

@@ -22,6 +22,7 @@ from geo.present.shapes import BANDS_KM
 from geo.present.words import (assumed_speed_note)
 from geo.present.style import (
     PRINT,
+    PRINT_DEPTH_LW,
     BAND_FILL,
     BORDER_STYLE,
     ORIGIN_STYLE,
@@ -190,9 +191,11 @@ def legend(m: canvas.PrintMap, statuses: list[str], outcomes: list[str], country
                    markeredgecolor=canvas.INK, markeredgewidth=m.pt(1.2)), "presumed or estimated point")
     add(Line2D([], [], color="none", marker="D", markersize=m.pt(5), markerfacecolor=canvas.HALO, markeredgecolor=canvas.INK,
                markeredgewidth=m.pt(1.1)), "border crossing")
-    add(Line2D([0, 1], [0, 0], color=canvas.INK, linewidth=m.pt(0.9), linestyle=(0, (4, 2.5)), marker="o",
-               markersize=m.pt(6.5), markerfacecolor=canvas.FAINT, markeredgecolor=canvas.INK, markevery=[0]),
-        "deepest point, distance to the border")
+    add((Line2D([0, 1], [0, 0], color=canvas.INK, linewidth=m.pt(PRINT_DEPTH_LW), marker=(2, 0, 0),
+                markersize=m.pt(6), markeredgecolor=canvas.INK, markeredgewidth=m.pt(PRINT_DEPTH_LW)),
+         Line2D([], [], color="none", marker="o", markersize=m.pt(6.5), markerfacecolor=canvas.FAINT,
+                markeredgecolor=canvas.INK)),
+        "deepest point, and its distance to the border")
     for outcome in outcomes:  # the end symbol, white on a grey disc as on the map (in its track's colour)
         add((Line2D([], [], color="none", marker="o", markersize=m.pt(10), markerfacecolor=canvas.FAINT,
                     markeredgecolor="none"),

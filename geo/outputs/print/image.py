@@ -53,6 +53,7 @@ from geo.present.scene import IncidentView, Scene, build_scene
 from geo.present.shapes import BANDS_KM, corridor, distance_bands
 from geo.present.style import (
     PRINT,
+    PRINT_DEPTH_LW,
     BAND_FILL,
     BORDER_STYLE,
     COUNTRY_STYLE,
@@ -296,11 +297,14 @@ def _draw_points(m: canvas.PrintMap, labels: placement.Labels, track: pd.Series,
     depth = None
     if deepest is not None:
         (dx, bx), (dy, by) = m.proj.xy([deepest.lon, deepest.border_lon], [deepest.lat, deepest.border_lat])
-        ax.plot([dx, bx], [dy, by], color=canvas.INK, linewidth=m.pt(0.9), linestyle=(0, (4, 2.5)), zorder=7)
+        # A measure, not a route: a thin solid line with a tick across each end (a two-point marker
+        # turned to the line's own angle: the map's axes keep x and y to one scale).
+        ax.plot([dx, bx], [dy, by], color=canvas.INK, linewidth=m.pt(PRINT_DEPTH_LW), zorder=7)
+        tick = (2, 0, float(np.degrees(np.arctan2(by - dy, bx - dx))))
+        ax.plot([dx, bx], [dy, by], marker=tick, markersize=m.pt(6), markeredgecolor=canvas.INK,
+                markeredgewidth=m.pt(PRINT_DEPTH_LW), zorder=7, linestyle="none")
         ax.plot([dx], [dy], marker="o", markersize=m.pt(7.5), markerfacecolor=color, markeredgecolor=canvas.INK,
                 markeredgewidth=m.pt(1.3), zorder=9.5, linestyle="none", gid=f"deepest-{track['id']}")
-        ax.plot([bx], [by], marker="|", markersize=m.pt(5), markeredgecolor=canvas.INK, markeredgewidth=m.pt(1),
-                zorder=7, linestyle="none")
         labels.block_points([dx], [dy], 4.5)
         depth = (dx, dy, bx, by)
 
