@@ -195,7 +195,7 @@ def legend(m: canvas.PrintMap, statuses: list[str], outcomes: list[str], country
                 markersize=m.pt(6), markeredgecolor=canvas.INK, markeredgewidth=m.pt(PRINT_DEPTH_LW)),
          Line2D([], [], color="none", marker="o", markersize=m.pt(6.5), markerfacecolor=canvas.FAINT,
                 markeredgecolor=canvas.INK)),
-        "deepest point, and its distance to the border")
+        "deepest point, distance to the border")
     for outcome in outcomes:  # the end symbol, white on a grey disc as on the map (in its track's colour)
         add((Line2D([], [], color="none", marker="o", markersize=m.pt(10), markerfacecolor=canvas.FAINT,
                     markeredgecolor="none"),
