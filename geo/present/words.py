@@ -23,7 +23,7 @@ __all__ = ["depth_border", "depth_words", "standfirst", "source_words", "cited_p
            "OUTCOME_SENTENCE", "assumed_speed_note", "WEB_LEGEND", "crossing_sentence", "crossing_clock_label",
            "depth_label", "end_sentence", "describe_archive", "archive_legend_text", "km_or_dash", "minutes_or_dash",
            "range_brief", "projection_words", "stop_name", "incident_name",
-           "region_label", "tiles_credit", "credit_line"]
+           "region_label", "tiles_credit", "credit_line", "PRINT_LEGEND"]
 
 region_label = borders.region_label  # the reference data's naming rule, re-exported for the outputs
 
@@ -414,6 +414,15 @@ def assumed_speed_note(assumed_kmh: dict[str, float]) -> str:
 
 
 #: The web map's key to its symbols, in the order it lists them.
+#: The printed key's headings and entries ({...} filled in by the print image).
+PRINT_LEGEND = {
+    "routes": "Routes (one colour each)", "corridor": "where it may have been", "reach": "could have been (top speed)",
+    "points": "Points", "place": "place named in the report", "other_point": "presumed or estimated point",
+    "crossing": "border crossing", "deepest": "deepest point, distance to the border", "end": "end: {outcome}",
+    "borders": "Borders", "crossed": "{country}–{origin} (crossed)", "bands": "{bands} km from it",
+    "region": "region entered",
+}
+
 WEB_LEGEND = {
     "corridor": "shaded band: where the drone may have been (uncertainty)",
     "reach": "dotted outline: {reach}",

@@ -19,7 +19,7 @@ from shapely.ops import polylabel
 from geo.reference import borders
 from geo.errors import plain_text
 from geo.present.shapes import BANDS_KM
-from geo.present.words import (assumed_speed_note)
+from geo.present.words import PRINT_LEGEND, assumed_speed_note
 from geo.present.style import (
     PRINT,
     PRINT_DEPTH_LW,
@@ -174,43 +174,43 @@ def legend(m: canvas.PrintMap, statuses: list[str], outcomes: list[str], country
         add(Line2D([], [], color="none"), label)
 
     lw = m.pt(canvas.TRACK_LW)
-    header("Routes (one colour each)")
+    header(PRINT_LEGEND["routes"])
     for st in statuses:
         add(Line2D([], [], color=canvas.INK, linewidth=lw, linestyle=canvas.dashes(st), dash_capstyle="round"),
             STATUS_LABEL[st])
-    add(Patch(facecolor=PRINT["corridor_key"], alpha=0.35, edgecolor="none"), "where it may have been")
+    add(Patch(facecolor=PRINT["corridor_key"], alpha=0.35, edgecolor="none"), PRINT_LEGEND["corridor"])
     if reach:
-        add(Line2D([], [], color=canvas.INK, linewidth=m.pt(0.8), linestyle=(0, (2, 3))), "could have been (top speed)")
+        add(Line2D([], [], color=canvas.INK, linewidth=m.pt(0.8), linestyle=(0, (2, 3))), PRINT_LEGEND["reach"])
     if assumed_kmh:  # the footnote of the leg labels marked *
         add(Line2D([], [], color="none"), assumed_speed_note(assumed_kmh))
-    header("Points")
+    header(PRINT_LEGEND["points"])
     add(Line2D([], [], color="none", marker="o", markersize=m.pt(5.2), markerfacecolor=canvas.INK,
-               markeredgecolor=canvas.HALO), "place named in the report")
+               markeredgecolor=canvas.HALO), PRINT_LEGEND["place"])
     if any(s != "reported" for s in statuses):
         add(Line2D([], [], color="none", marker="o", markersize=m.pt(4.6), markerfacecolor=canvas.HALO,
-                   markeredgecolor=canvas.INK, markeredgewidth=m.pt(1.2)), "presumed or estimated point")
+                   markeredgecolor=canvas.INK, markeredgewidth=m.pt(1.2)), PRINT_LEGEND["other_point"])
     add(Line2D([], [], color="none", marker="D", markersize=m.pt(5), markerfacecolor=canvas.HALO, markeredgecolor=canvas.INK,
-               markeredgewidth=m.pt(1.1)), "border crossing")
+               markeredgewidth=m.pt(1.1)), PRINT_LEGEND["crossing"])
     add((Line2D([0, 1], [0, 0], color=canvas.INK, linewidth=m.pt(PRINT_DEPTH_LW), marker=(2, 0, 0),
                 markersize=m.pt(6), markeredgecolor=canvas.INK, markeredgewidth=m.pt(PRINT_DEPTH_LW)),
          Line2D([], [], color="none", marker="o", markersize=m.pt(6.5), markerfacecolor=canvas.FAINT,
                 markeredgecolor=canvas.INK)),
-        "deepest point, distance to the border")
+        PRINT_LEGEND["deepest"])
     for outcome in outcomes:  # the end symbol, white on a grey disc as on the map (in its track's colour)
         add((Line2D([], [], color="none", marker="o", markersize=m.pt(10), markerfacecolor=canvas.FAINT,
                     markeredgecolor="none"),
              Line2D([], [], color="none", marker=canvas.symbol(OUTCOME_SYMBOL.get(outcome, "•")), markersize=m.pt(6),
                     markerfacecolor=canvas.HALO, markeredgecolor="none")),
-            f"end: {OUTCOME_LABEL.get(outcome, outcome)}")
+            PRINT_LEGEND["end"].format(outcome=OUTCOME_LABEL.get(outcome, outcome)))
     country, origin = country_pair
     if country is not None:
-        header("Borders")
+        header(PRINT_LEGEND["borders"])
         add(Line2D([], [], color=BORDER_STYLE["color"], linewidth=m.pt(canvas.BORDER_LW), alpha=BORDER_STYLE["opacity"]),
-            f"{names.get(country, country)}–{names.get(origin, origin)} (crossed)")
+            PRINT_LEGEND["crossed"].format(country=names.get(country, country), origin=names.get(origin, origin)))
         add(Patch(facecolor=BAND_FILL[1], alpha=0.3, edgecolor=PRINT["band_edge"], linestyle=(0, (3, 3)),
-                  linewidth=m.pt(0.45)), ", ".join(str(b) for b in BANDS_KM) + " km from it")
+                  linewidth=m.pt(0.45)), PRINT_LEGEND["bands"].format(bands=", ".join(str(b) for b in BANDS_KM)))
         add(Line2D([], [], color=REGION_STYLE["color"], linewidth=m.pt(0.7), linestyle=(0, (4, 3))),
-            "region entered")
+            PRINT_LEGEND["region"])
     legend = m.ax.legend(handles, [plain_text(label) for label in labels], loc="upper left", ncols=columns, fontsize=m.pt(canvas.SIZE["legend"]), frameon=True,
                          framealpha=0.94, edgecolor=PRINT["legend_edge"], fancybox=False, borderpad=0.8, labelspacing=0.5,
                          handlelength=2.6, handleheight=0.9, handletextpad=0.6, alignment="left",
