@@ -527,3 +527,13 @@ def test_tab_reaches_the_controls_then_each_incident_and_its_points_all_named(se
     assert all(s["name"] for s in seen if s["where"] in ("control", "shape")), [s for s in seen if not s["name"]]
     routes = [s["name"] for s in seen if s["where"] == "shape" and ": " in s["name"] and " · " in s["name"]]
     assert [r.split(":")[0] for r in routes] == [name for name, _, _ in placed][:len(routes)] and len(routes) >= 2
+
+
+@pytest.mark.parametrize("width", [390, 680, 1280])
+def test_the_attribution_leaves_the_scale_bar_alone(open_offline, seed_map, width):
+    path, _ = seed_map
+    page, _ = open_offline(path, viewport={"width": width, "height": 800})
+    boxes = page.evaluate("""() => [".leaflet-control-attribution", ".leaflet-control-scale"].map(s => {
+        const r = document.querySelector(".geo-map " + s).getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; })""")
+    assert not _overlap(*boxes), boxes
