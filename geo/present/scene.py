@@ -147,7 +147,10 @@ class IncidentView:
     for files an analyst keeps.  ``crossings``, ``deepest`` and ``end`` are empty or None for an incident
     that cannot be placed (or, for ``deepest``, that has no depth).  ``checks``
     and ``warnings`` are the analysis' checks and warnings in words
-    (:mod:`geo.present.checkwords`), placed or not.
+    (:mod:`geo.present.checkwords`), placed or not, and ``stops`` its stops
+    (none when unplaced).  Those three are made when first read: most views
+    (a GeoPackage of an archive) draw none of them, and the stops' popups cost
+    about 1 ms an incident.
     """
 
     row: int
@@ -161,9 +164,24 @@ class IncidentView:
     crossings: tuple[CrossingView, ...]
     deepest: DeepestView | None
     end: EndView | None
-    checks: tuple[CheckView, ...] = ()
-    warnings: tuple[str, ...] = ()
-    stops: tuple[StopView, ...] = ()
+    track: pd.Series = field(repr=False, compare=False)
+    figures: pd.Series = field(repr=False, compare=False)
+    sources: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def checks(self) -> tuple[CheckView, ...]:
+        """The checks of the reported figures, in words."""
+        return tuple(CheckView(c["check"], c["status"], check_sentence(c)) for c in self.figures["checks"] or [])
+
+    @functools.cached_property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings, in words."""
+        return tuple(warning_sentence(w) for w in self.figures.get("warnings") or [])
+
+    @functools.cached_property
+    def stops(self) -> tuple[StopView, ...]:
+        """The stops, with their names and popups (none for an incident that cannot be placed)."""
+        return _stops(self.track, self.sources) if self.placed else ()
 
 
 @dataclass(frozen=True)
@@ -200,9 +218,7 @@ class Scene:
                 heading=f"{track['id']}: {track['title']}", summary=self.summaries.get(track["id"]),
                 legs=self._legs_of(row, track), crossings=_crossings(track, fig) if placed else (),
                 deepest=_deepest(fig) if placed else None, end=_end(track) if placed else None,
-                checks=tuple(CheckView(c["check"], c["status"], check_sentence(c)) for c in fig["checks"] or []),
-                warnings=tuple(warning_sentence(w) for w in fig.get("warnings") or []),
-                stops=_stops(track, self.sources.get(track["id"], {})) if placed else ())
+                track=track, figures=fig, sources=self.sources.get(track["id"], {}))
         return self._cache[row]
 
     @functools.cached_property
@@ -224,11 +240,19 @@ class Scene:
         ends = np.r_[starts[1:], len(ids)]
         return {str(ids[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
 
+    @functools.cached_property
+    def _leg_columns(self) -> dict[str, list]:
+        """The legs table as one Python list per column: a slice of rows as records cost pandas
+        about 4 ms an incident (most of a view's time), a list index nothing."""
+        return {name: self.legs[name].tolist() for name in self.legs.columns}
+
     def _legs_of(self, row: int, track: pd.Series) -> tuple[LegView, ...]:
         lo, hi = self._leg_rows.get(str(track["id"]), (0, 0))
         stops = track["stops"] if bool(track["placed"]) else []
         views = []
-        for rec in self.legs.iloc[lo:hi].to_dict("records"):  # per leg: a handful per incident
+        columns = self._leg_columns
+        for k in range(lo, hi):  # per leg: a handful per incident
+            rec = {name: values[k] for name, values in columns.items()}
             views.append(LegView(
                 index=int(rec["leg"]), from_stop=int(rec["from_stop"]), to_stop=int(rec["to_stop"]),
                 first_vertex=int(rec["first_vertex"]), last_vertex=int(rec["last_vertex"]),
