@@ -24,7 +24,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import geopandas as gpd
@@ -204,8 +204,12 @@ def _tile_provider(tiles: str | None, key: str | None = None):
     return provider
 
 
-def _inert(marker: folium.CircleMarker) -> folium.CircleMarker:
-    """A label's anchor that takes no click or tap (folium drops Leaflet's ``interactive`` option)."""
+_Path = TypeVar("_Path", folium.CircleMarker, folium.PolyLine)
+
+
+def _inert(marker: _Path) -> _Path:
+    """A label's anchor or a drawn measure that takes no click or tap (folium drops Leaflet's ``interactive``
+    option from its vector layers)."""
     marker.options["interactive"] = False
     return marker
 
